@@ -33,3 +33,22 @@ export interface RunResult {
 export async function runExecution(_definition: unknown, _input: Json, _options: RunOptions = {}): Promise<RunResult> {
   throw new Error('not implemented yet');
 }
+
+/** Wall-clock time: Wait states really wait. */
+export function realClock(): Clock {
+  return {
+    now: () => Date.now(),
+    sleepUntil: (at) => new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now()))),
+  };
+}
+
+/** Simulated time starting at `start`: every wait ends at once and moves the clock forward. */
+export function virtualClock(start = Date.UTC(2026, 0, 1)): Clock {
+  let current = start;
+  return {
+    now: () => current,
+    sleepUntil: async (at) => {
+      if (at > current) current = at;
+    },
+  };
+}
