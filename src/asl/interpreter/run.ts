@@ -1,0 +1,272 @@
+/*
+ * One call of `step`: applies an event to the execution state and runs every frame that
+ * can move until each waits on a task, a timer or its children, collecting the commands
+ * and history events. Work is a FIFO queue rather than recursion, so a chain of a thousand
+ * Pass states or a Map of ten thousand iterations never grows the stack.
+ */
+import { toStatesError } from '../errors.js';
+import type { StatesError } from '../errors.js';
+import type { Json, State } from '../types.js';
+import type { CompiledDefinition, CompiledMachine } from './compile.js';
+import type { Command, HistoryEvent } from './protocol.js';
+import { nextRandom } from './random.js';
+import { recover } from './recovery.js';
+import type { ExecutionState, Frame } from './state.js';
+
+export type StateHandler = (run: Run, frame: Frame, state: State) => Promise<void>;
+export type ChildOutcome = { output: Json } | { error: StatesError };
+export type ChildEndedHandler = (run: Run, parent: Frame, child: Frame, outcome: ChildOutcome) => Promise<void>;
+
+export interface StateHandlers {
+  enter: Record<State['Type'], StateHandler>;
+  childEnded: Record<'Parallel' | 'Map', ChildEndedHandler>;
+}
+
+export class Run {
+  readonly commands: Command[] = [];
+  readonly events: HistoryEvent[] = [];
+  private readonly queue: Array<() => Promise<void>> = [];
+  private readonly timestamp: string;
+
+  constructor(
+    readonly compiled: CompiledDefinition,
+    readonly state: ExecutionState,
+    readonly now: number,
+    private readonly handlers: StateHandlers,
+  ) {
+    this.timestamp = new Date(now).toISOString();
+  }
+
+  // ---- ids, randomness, history -------------------------------------------------------
+
+  newId(prefix: string): string {
+    return `${prefix}${this.state.nextId++}`;
+  }
+
+  readonly random = (): number => {
+    const r = nextRandom(this.state.rng);
+    this.state.rng = r.seed;
+    return r.value;
+  };
+
+  emit(frame: Frame | undefined, type: string, details?: Record<string, unknown>): number {
+    const id = ++this.state.lastEventId;
+    const previousEventId = frame ? frame.lastEventId : id - 1;
+    const event: HistoryEvent = { id, previousEventId, timestamp: this.timestamp, type };
+    if (details) Object.assign(event, details);
+    this.events.push(event);
+    if (frame) frame.lastEventId = id;
+    return id;
+  }
+
+  // ---- frames and machines ------------------------------------------------------------
+
+  machine(frame: Frame): CompiledMachine {
+    return this.compiled.machines[frame.machineId] as CompiledMachine;
+  }
+
+  currentState(frame: Frame): State {
+    return this.machine(frame).states[frame.stateName] as State;
+  }
+
+  language(frame: Frame): 'JSONPath' | 'JSONata' {
+    return this.machine(frame).language[frame.stateName] ?? 'JSONPath';
+  }
+
+  frame(id: string): Frame | undefined {
+    return this.state.frames[id];
+  }
+
+  /** Variables visible in a frame: its own over its ancestors'. */
+  variables(frame: Frame): Record<string, Json> {
+    const chain: Frame[] = [];
+    for (let f: Frame | undefined = frame; f; f = f.parentId ? this.state.frames[f.parentId] : undefined) chain.push(f);
+    if (chain.length === 1) return frame.variables;
+    const merged: Record<string, Json> = {};
+    for (let i = chain.length - 1; i >= 0; i--) Object.assign(merged, (chain[i] as Frame).variables);
+    return merged;
+  }
+
+  contextObject(frame: Frame, extra?: Record<string, unknown>): Record<string, unknown> {
+    const ctx: Record<string, unknown> = {
+      Execution: this.state.context.Execution,
+      StateMachine: this.state.context.StateMachine,
+      State: { Name: frame.stateName, EnteredTime: new Date(frame.enteredAt).toISOString(), RetryCount: frame.retryCount },
+    };
+    if (extra) Object.assign(ctx, extra);
+    return ctx;
+  }
+
+  createFrame(machineId: number, parent: Frame | undefined, index: number, lastEventId: number): Frame {
+    const frame: Frame = {
+      id: this.newId('f'),
+      index,
+      machineId,
+      stateName: '',
+      input: null,
+      enteredAt: this.now,
+      retryCounts: [],
+      retryCount: 0,
+      variables: {},
+      lastEventId,
+    };
+    if (parent) frame.parentId = parent.id;
+    this.state.frames[frame.id] = frame;
+    return frame;
+  }
+
+  // ---- the work queue -----------------------------------------------------------------
+
+  schedule(job: () => Promise<void>): void {
+    this.queue.push(job);
+  }
+
+  async drain(): Promise<void> {
+    for (let i = 0; i < this.queue.length; i++) {
+      await (this.queue[i] as () => Promise<void>)();
+      if (this.state.status !== 'RUNNING') break;
+    }
+    this.queue.length = 0;
+  }
+
+  /** Enters `stateName` in `frame` with `input` (queued). */
+  enter(frame: Frame, stateName: string, input: Json): void {
+    this.schedule(async () => {
+      if (!this.state.frames[frame.id]) return;
+      frame.stateName = stateName;
+      frame.input = input;
+      frame.enteredAt = this.now;
+      frame.retryCounts = [];
+      frame.retryCount = 0;
+      const state = this.currentState(frame);
+      this.emit(frame, `${state.Type}StateEntered`, { stateEnteredEventDetails: { name: stateName, input: JSON.stringify(input) } });
+      await this.execute(frame);
+    });
+  }
+
+  /** Runs the current state of `frame` (on entry and on each retry). */
+  async execute(frame: Frame): Promise<void> {
+    const state = this.currentState(frame);
+    try {
+      await this.handlers.enter[state.Type](this, frame, state);
+    } catch (err) {
+      await this.handleError(frame, toStatesError(err));
+    }
+  }
+
+  /** Leaves the current state with `output`: on to Next, or the frame ends. */
+  leave(frame: Frame, output: Json, next?: string): void {
+    const state = this.currentState(frame);
+    this.emit(frame, `${state.Type}StateExited`, { stateExitedEventDetails: { name: frame.stateName, output: JSON.stringify(output) } });
+    const nextName = next ?? (state.Type === 'Succeed' ? undefined : state.Next);
+    if (nextName !== undefined) this.enter(frame, nextName, output);
+    else this.completeFrame(frame, output);
+  }
+
+  // ---- errors: Retry, Catch, propagation ----------------------------------------------
+
+  async handleError(frame: Frame, err: StatesError): Promise<void> {
+    try {
+      await recover(this, frame, err);
+    } catch (secondary) {
+      // A Catch whose own ResultPath or Output fails ends the frame with that error.
+      this.failFrame(frame, toStatesError(secondary));
+    }
+  }
+
+  completeFrame(frame: Frame, output: Json): void {
+    if (frame.parentId === undefined) {
+      this.finishExecution('SUCCEEDED', output);
+      return;
+    }
+    const parent = this.state.frames[frame.parentId] as Frame;
+    delete this.state.frames[frame.id];
+    this.onChildEnded(parent, frame, { output });
+  }
+
+  failFrame(frame: Frame, err: StatesError): void {
+    if (frame.parentId === undefined) {
+      this.finishExecution('FAILED', undefined, err);
+      return;
+    }
+    const parent = this.state.frames[frame.parentId] as Frame;
+    delete this.state.frames[frame.id];
+    this.onChildEnded(parent, frame, { error: err });
+  }
+
+  /** Children end inside the queue so that a parent sees them one at a time, in order. */
+  private onChildEnded(parent: Frame, child: Frame, outcome: ChildOutcome): void {
+    const type = this.currentState(parent).Type as 'Parallel' | 'Map';
+    this.schedule(async () => {
+      if (!this.state.frames[parent.id]) return;
+      try {
+        await this.handlers.childEnded[type](this, parent, child, outcome);
+      } catch (err) {
+        await this.handleError(parent, toStatesError(err));
+      }
+    });
+  }
+
+  /** Cancels whatever `frame` and its descendants wait on and removes them. */
+  abortFrame(frame: Frame): void {
+    for (const childId of Object.keys(frame.children?.running ?? {})) {
+      const child = this.state.frames[childId];
+      if (child) this.abortFrame(child);
+    }
+    this.cancelWait(frame);
+    delete this.state.frames[frame.id];
+  }
+
+  cancelWait(frame: Frame): void {
+    const wait = frame.wait;
+    if (!wait) return;
+    if (wait.kind === 'task') {
+      delete this.state.pending[wait.taskId];
+      this.commands.push({ type: 'CancelTask', taskId: wait.taskId });
+      if (wait.timeoutTimer) this.cancelTimer(wait.timeoutTimer);
+      if (wait.heartbeatTimer) this.cancelTimer(wait.heartbeatTimer);
+    } else if (wait.kind === 'timer') {
+      this.cancelTimer(wait.timerId);
+    }
+    delete frame.wait;
+  }
+
+  startTimer(frame: Frame, timerId: string, fireAt: number): void {
+    this.state.pending[timerId] = frame.id;
+    this.commands.push({ type: 'StartTimer', timerId, fireAt });
+  }
+
+  cancelTimer(timerId: string): void {
+    delete this.state.pending[timerId];
+    this.commands.push({ type: 'CancelTimer', timerId });
+  }
+
+  finishExecution(status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED', output?: Json, err?: { error: string; cause: string }): void {
+    if (this.state.status !== 'RUNNING') return;
+    const root = Object.values(this.state.frames).find((f) => f.parentId === undefined);
+    if (root) this.abortFrame(root);
+    for (const id of Object.keys(this.state.pending)) {
+      if (id === EXECUTION_TIMER) this.cancelTimer(id);
+    }
+    this.state.frames = {};
+    this.state.pending = {};
+    this.state.status = status;
+    if (status === 'SUCCEEDED') {
+      const out = output ?? null;
+      this.state.output = out;
+      this.emit(undefined, 'ExecutionSucceeded', { executionSucceededEventDetails: { output: JSON.stringify(out) } });
+      this.commands.push({ type: 'ExecutionSucceeded', output: out });
+      return;
+    }
+    const error = err?.error ?? '';
+    const cause = err?.cause ?? '';
+    this.state.error = error;
+    this.state.cause = cause;
+    const kind = status === 'FAILED' ? 'Failed' : status === 'TIMED_OUT' ? 'TimedOut' : 'Aborted';
+    const detailsKey = `execution${kind}EventDetails`;
+    this.emit(undefined, `Execution${kind}`, { [detailsKey]: { error, cause } });
+    this.commands.push({ type: `Execution${kind}` as 'ExecutionFailed', error, cause });
+  }
+}
+
+export const EXECUTION_TIMER = 'execution-timeout';

@@ -1,0 +1,133 @@
+/*
+ * The interpreter's single entry point:
+ *
+ *   step(definition, state, event, now) -> { state, commands, events }
+ *
+ * `state` is undefined for StartExecution. The state object passed in is updated in place
+ * and returned (copying a ten-thousand-item Map state on every event would dominate the
+ * cost); a caller that needs the old state keeps its own serialized copy, as a durable
+ * runtime does anyway.
+ */
+import { StatesError, StatesTimeout } from '../errors.js';
+import type { Json, StateMachineDefinition } from '../types.js';
+import { compileDefinition } from './compile.js';
+import type { Command, HistoryEvent, InterpreterEvent } from './protocol.js';
+import { EXECUTION_TIMER, Run } from './run.js';
+import type { ExecutionState, Frame } from './state.js';
+import { finishWithInput } from './dataflow.js';
+import { stateHandlers } from './states/index.js';
+import { taskFailed, taskHeartbeat, taskStarted, taskSucceeded, taskTimedOut } from './states/task.js';
+
+export interface StepResult {
+  state: ExecutionState;
+  commands: Command[];
+  events: HistoryEvent[];
+}
+
+export async function step(definition: StateMachineDefinition, state: ExecutionState | undefined, event: InterpreterEvent, now: number, seed = 1): Promise<StepResult> {
+  const compiled = compileDefinition(definition);
+  if (event.type === 'StartExecution') {
+    const fresh = initialState(event, now, seed);
+    const run = new Run(compiled, fresh, now, stateHandlers);
+    run.emit(undefined, 'ExecutionStarted', {
+      executionStartedEventDetails: { input: JSON.stringify(event.input), roleArn: fresh.context.Execution.RoleArn },
+    });
+    const root = run.createFrame(0, undefined, 0, run.state.lastEventId);
+    if (definition.TimeoutSeconds !== undefined) run.startTimer(root, EXECUTION_TIMER, now + definition.TimeoutSeconds * 1000);
+    run.enter(root, definition.StartAt, event.input);
+    await run.drain();
+    return { state: fresh, commands: run.commands, events: run.events };
+  }
+  if (!state) throw new Error(`step: ${event.type} needs an execution state`);
+  const run = new Run(compiled, state, now, stateHandlers);
+  if (state.status === 'RUNNING') {
+    await apply(run, event);
+    await run.drain();
+  }
+  return { state, commands: run.commands, events: run.events };
+}
+
+function initialState(event: Extract<InterpreterEvent, { type: 'StartExecution' }>, now: number, seed: number): ExecutionState {
+  const c = event.context;
+  return {
+    status: 'RUNNING',
+    context: {
+      Execution: {
+        Id: c.executionId,
+        Name: c.executionName,
+        StartTime: new Date(now).toISOString(),
+        RoleArn: c.roleArn ?? 'arn:aws:iam::000000000000:role/skybatch',
+        RedriveCount: c.redriveCount ?? 0,
+        Input: event.input,
+      },
+      StateMachine: { Id: c.stateMachineId, Name: c.stateMachineName },
+    },
+    nextId: 1,
+    lastEventId: 0,
+    rng: seed | 0,
+    frames: {},
+    pending: {},
+  };
+}
+
+async function apply(run: Run, event: InterpreterEvent): Promise<void> {
+  switch (event.type) {
+    case 'StopExecution':
+      run.finishExecution('ABORTED', undefined, { error: event.error ?? '', cause: event.cause ?? '' });
+      return;
+    case 'TaskStarted':
+    case 'TaskSucceeded':
+    case 'TaskFailed':
+    case 'TaskHeartbeat': {
+      const frame = waitingFrame(run, event.taskId);
+      if (!frame || frame.wait?.kind !== 'task' || frame.wait.taskId !== event.taskId) return; // late answer of a cancelled task
+      if (event.type === 'TaskStarted') run.schedule(() => taskStarted(run, frame));
+      else if (event.type === 'TaskSucceeded') run.schedule(() => taskSucceeded(run, frame, event.output));
+      else if (event.type === 'TaskFailed') run.schedule(() => taskFailed(run, frame, event.error, event.cause));
+      else run.schedule(() => taskHeartbeat(run, frame));
+      return;
+    }
+    case 'TimerFired':
+      timerFired(run, event.timerId);
+      return;
+  }
+}
+
+function waitingFrame(run: Run, id: string): Frame | undefined {
+  const frameId = run.state.pending[id];
+  return frameId === undefined ? undefined : run.frame(frameId);
+}
+
+function timerFired(run: Run, timerId: string): void {
+  if (timerId === EXECUTION_TIMER) {
+    if (run.state.pending[timerId] === undefined) return;
+    delete run.state.pending[timerId];
+    const err = new StatesTimeout('The execution did not finish within its TimeoutSeconds');
+    run.finishExecution('TIMED_OUT', undefined, err);
+    return;
+  }
+  const frame = waitingFrame(run, timerId);
+  if (!frame) return;
+  const wait = frame.wait;
+  if (wait?.kind === 'task') {
+    if (timerId === wait.timeoutTimer) run.schedule(() => taskTimedOut(run, frame, false));
+    else if (timerId === wait.heartbeatTimer) run.schedule(() => taskTimedOut(run, frame, true));
+    return;
+  }
+  if (wait?.kind !== 'timer' || wait.timerId !== timerId) return;
+  delete run.state.pending[timerId];
+  delete frame.wait;
+  if (wait.purpose === 'retry') {
+    run.schedule(() => run.execute(frame));
+  } else {
+    run.schedule(async () => {
+      try {
+        await finishWithInput(run, frame, run.currentState(frame));
+      } catch (err) {
+        await run.handleError(frame, err instanceof StatesError ? err : new StatesError('States.Runtime', String(err), false));
+      }
+    });
+  }
+}
+
+export type { Json };
