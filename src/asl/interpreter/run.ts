@@ -91,7 +91,7 @@ export class Run {
     const ctx: Record<string, unknown> = {
       Execution: this.state.context.Execution,
       StateMachine: this.state.context.StateMachine,
-      State: { Name: frame.stateName, EnteredTime: new Date(frame.enteredAt).toISOString(), RetryCount: frame.retryCount },
+      State: { Name: frame.stateName, EnteredTime: frame.enteredAt === this.now ? this.timestamp : new Date(frame.enteredAt).toISOString(), RetryCount: frame.retryCount },
     };
     if (extra) Object.assign(ctx, extra);
     return ctx;

@@ -109,8 +109,7 @@ async function launch(run: Run, frame: Frame, state: MapState, group: ChildGroup
   const machineId = run.machine(frame).children[frame.stateName]?.[0] as number;
   const startAt = run.compiled.machines[machineId]?.startAt as string;
   const selectNow = state.ItemBatcher === undefined;
-  let running = Object.keys(group.running).length;
-  while (group.launched < group.items.length && (group.maxConcurrency === 0 || running < group.maxConcurrency)) {
+  while (group.launched < group.items.length && (group.maxConcurrency === 0 || group.launched - group.finished < group.maxConcurrency)) {
     const index = group.launched++;
     const item = group.items[index] as Json;
     const iterationInput = selectNow ? await selectItem(run, frame, state, group.effectiveInput, item, index) : item;
@@ -118,7 +117,6 @@ async function launch(run: Run, frame: Frame, state: MapState, group: ChildGroup
     const child = run.createFrame(machineId, frame, index, eventId);
     child.mapItem = { index, value: item };
     group.running[child.id] = index;
-    running++;
     run.enter(child, startAt, iterationInput);
   }
 }
