@@ -4,7 +4,7 @@
  * and history events. Work is a FIFO queue rather than recursion, so a chain of a thousand
  * Pass states or a Map of ten thousand iterations never grows the stack.
  */
-import { toStatesError } from '../errors.js';
+import { StatesDataLimitExceeded, toStatesError } from '../errors.js';
 import type { StatesError } from '../errors.js';
 import type { Json, State } from '../types.js';
 import type { CompiledDefinition, CompiledMachine } from './compile.js';
@@ -157,7 +157,11 @@ export class Run {
   /** Leaves the current state with `output`: on to Next, or the frame ends. */
   leave(frame: Frame, output: Json, next?: string): void {
     const state = this.currentState(frame);
-    this.emit(frame, `${state.Type}StateExited`, { stateExitedEventDetails: { name: frame.stateName, output: JSON.stringify(output) } });
+    const text = JSON.stringify(output) ?? 'null';
+    if (text.length > MAX_PAYLOAD_CHARS_FAST && Buffer.byteLength(text) > MAX_PAYLOAD_BYTES) {
+      throw new StatesDataLimitExceeded(`The output of state '${frame.stateName}' is ${Buffer.byteLength(text)} bytes, over the ${MAX_PAYLOAD_BYTES}-byte limit`);
+    }
+    this.emit(frame, `${state.Type}StateExited`, { stateExitedEventDetails: { name: frame.stateName, output: text } });
     const nextName = next ?? (state.Type === 'Succeed' ? undefined : state.Next);
     if (nextName !== undefined) this.enter(frame, nextName, output);
     else this.completeFrame(frame, output);
@@ -270,3 +274,7 @@ export class Run {
 }
 
 export const EXECUTION_TIMER = 'execution-timeout';
+/** Step Functions limits state input and output to 256 KiB. */
+const MAX_PAYLOAD_BYTES = 256 * 1024;
+/** A UTF-8 string of fewer chars than this cannot exceed the limit (4 bytes per char at most). */
+const MAX_PAYLOAD_CHARS_FAST = MAX_PAYLOAD_BYTES / 4;

@@ -15,6 +15,10 @@ import type { ChildEndedHandler, Run, StateHandler } from '../run.js';
 import type { ChildGroup, Frame } from '../state.js';
 
 async function readItems(run: Run, frame: Frame, state: MapState, input: Json): Promise<Json> {
+  if (state.ItemReader !== undefined || state.ResultWriter !== undefined) {
+    // Reading items from and writing results to the object store needs the storage integration.
+    throw new StatesRuntime(`Map state '${frame.stateName}': ItemReader and ResultWriter are not supported by this runtime yet`);
+  }
   if (run.language(frame) === 'JSONata') {
     return state.Items === undefined ? input : requireTemplate(state.Items, jsonataEnv(run, frame), 'Items');
   }

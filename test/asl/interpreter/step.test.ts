@@ -1,0 +1,193 @@
+/*
+ * The interpreter as a pure function: feed events, compare the commands that come back.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Command, InterpreterEvent } from '../../../src/asl/interpreter/protocol.js';
+import type { ExecutionState } from '../../../src/asl/interpreter/state.js';
+import { step } from '../../../src/asl/interpreter/step.js';
+import type { Json, StateMachineDefinition } from '../../../src/asl/types.js';
+
+const T0 = Date.UTC(2026, 0, 1);
+const context = { executionId: 'exec-1', executionName: 'e1', stateMachineId: 'sm-1', stateMachineName: 'sm' };
+
+function start(input: Json = {}): InterpreterEvent {
+  return { type: 'StartExecution', input, context };
+}
+
+function only<T extends Command['type']>(commands: Command[], type: T): Extract<Command, { type: T }>[] {
+  return commands.filter((c): c is Extract<Command, { type: T }> => c.type === type);
+}
+
+const taskMachine: StateMachineDefinition = {
+  StartAt: 'Work',
+  States: {
+    Work: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { 'x.$': '$.x' }, ResultPath: '$.r', TimeoutSeconds: 30, HeartbeatSeconds: 10, Next: 'Done' },
+    Done: { Type: 'Succeed' },
+  },
+};
+
+describe('step', () => {
+  it('schedules a task with its timers and finishes on TaskSucceeded', async () => {
+    const first = await step(taskMachine, undefined, start({ x: 7 }), T0);
+    const [run] = only(first.commands, 'RunTask');
+    expect(run).toMatchObject({ resource: 'arn:aws:states:::lambda:invoke', input: { x: 7 }, timeoutSeconds: 30, heartbeatSeconds: 10 });
+    expect(only(first.commands, 'StartTimer').map((t) => t.fireAt).sort()).toEqual([T0 + 10_000, T0 + 30_000]);
+    expect(first.state.status).toBe('RUNNING');
+
+    const second = await step(taskMachine, first.state, { type: 'TaskSucceeded', taskId: run!.taskId, output: 'ok' }, T0 + 1000);
+    expect(only(second.commands, 'CancelTimer')).toHaveLength(2);
+    expect(only(second.commands, 'ExecutionSucceeded')).toEqual([{ type: 'ExecutionSucceeded', output: { x: 7, r: 'ok' } }]);
+    expect(second.events.map((e) => e.type)).toEqual(['TaskSucceeded', 'TaskStateExited', 'SucceedStateEntered', 'SucceedStateExited', 'ExecutionSucceeded']);
+  });
+
+  it('numbers history events and chains previousEventId', async () => {
+    const first = await step(taskMachine, undefined, start({ x: 1 }), T0);
+    expect(first.events.map((e) => [e.id, e.previousEventId, e.type])).toEqual([
+      [1, 0, 'ExecutionStarted'],
+      [2, 1, 'TaskStateEntered'],
+      [3, 2, 'TaskScheduled'],
+    ]);
+    expect(first.events[1]).toMatchObject({ stateEnteredEventDetails: { name: 'Work', input: '{"x":1}' } });
+    expect(first.events[2]).toMatchObject({ taskScheduledEventDetails: { resourceType: 'lambda', resource: 'invoke' } });
+  });
+
+  it('restarts the heartbeat timer on TaskHeartbeat and times out without one', async () => {
+    const first = await step(taskMachine, undefined, start({ x: 1 }), T0);
+    const taskId = only(first.commands, 'RunTask')[0]!.taskId;
+    const beat = await step(taskMachine, first.state, { type: 'TaskHeartbeat', taskId }, T0 + 5000);
+    expect(only(beat.commands, 'StartTimer')).toEqual([{ type: 'StartTimer', timerId: `${taskId}:heartbeat`, fireAt: T0 + 15_000 }]);
+    const timeout = await step(taskMachine, beat.state, { type: 'TimerFired', timerId: `${taskId}:heartbeat` }, T0 + 15_000);
+    expect(only(timeout.commands, 'CancelTask')).toEqual([{ type: 'CancelTask', taskId }]);
+    expect(only(timeout.commands, 'ExecutionFailed')[0]).toMatchObject({ error: 'States.HeartbeatTimeout' });
+  });
+
+  it('ignores answers for tasks it no longer waits on', async () => {
+    const first = await step(taskMachine, undefined, start({ x: 1 }), T0);
+    const late = await step(taskMachine, first.state, { type: 'TaskSucceeded', taskId: 'nope', output: 1 }, T0);
+    expect(late.commands).toEqual([]);
+    expect(late.events).toEqual([]);
+  });
+
+  it('StopExecution aborts and cancels what is outstanding', async () => {
+    const first = await step(taskMachine, undefined, start({ x: 1 }), T0);
+    const stopped = await step(taskMachine, first.state, { type: 'StopExecution', error: 'User', cause: 'stop' }, T0 + 1);
+    expect(stopped.state.status).toBe('ABORTED');
+    expect(only(stopped.commands, 'CancelTask')).toHaveLength(1);
+    expect(only(stopped.commands, 'ExecutionAborted')).toEqual([{ type: 'ExecutionAborted', error: 'User', cause: 'stop' }]);
+    const after = await step(taskMachine, stopped.state, { type: 'TimerFired', timerId: 'x' }, T0 + 2);
+    expect(after.commands).toEqual([]);
+  });
+
+  it('times out the whole execution after TimeoutSeconds', async () => {
+    const def: StateMachineDefinition = { ...taskMachine, TimeoutSeconds: 60 };
+    const first = await step(def, undefined, start({ x: 1 }), T0);
+    expect(only(first.commands, 'StartTimer').map((t) => t.timerId)).toContain('execution-timeout');
+    const out = await step(def, first.state, { type: 'TimerFired', timerId: 'execution-timeout' }, T0 + 60_000);
+    expect(out.state.status).toBe('TIMED_OUT');
+    expect(only(out.commands, 'ExecutionTimedOut')[0]).toMatchObject({ error: 'States.Timeout' });
+  });
+
+  it('turns a Wait into a timer command, not a sleep', async () => {
+    const def: StateMachineDefinition = { StartAt: 'W', States: { W: { Type: 'Wait', SecondsPath: '$.s', End: true } } };
+    const first = await step(def, undefined, start({ s: 90 }), T0);
+    const [timer] = only(first.commands, 'StartTimer');
+    expect(timer!.fireAt).toBe(T0 + 90_000);
+    const done = await step(def, first.state, { type: 'TimerFired', timerId: timer!.timerId }, T0 + 90_000);
+    expect(only(done.commands, 'ExecutionSucceeded')).toEqual([{ type: 'ExecutionSucceeded', output: { s: 90 } }]);
+  });
+
+  it('retries through a timer with exponential backoff', async () => {
+    const def: StateMachineDefinition = {
+      StartAt: 'T',
+      States: { T: { Type: 'Task', Resource: 'r', Retry: [{ ErrorEquals: ['E'], IntervalSeconds: 3, BackoffRate: 2, MaxAttempts: 2 }], End: true } },
+    };
+    let out = await step(def, undefined, start(), T0);
+    const fireTimes: number[] = [];
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const taskId = only(out.commands, 'RunTask')[0]!.taskId;
+      out = await step(def, out.state, { type: 'TaskFailed', taskId, error: 'E', cause: 'c' }, T0);
+      const timer = only(out.commands, 'StartTimer')[0];
+      if (!timer) break;
+      fireTimes.push(timer.fireAt - T0);
+      out = await step(def, out.state, { type: 'TimerFired', timerId: timer.timerId }, timer.fireAt);
+    }
+    expect(fireTimes).toEqual([3000, 6000]);
+    expect(only(out.commands, 'ExecutionFailed')[0]).toMatchObject({ error: 'E', cause: 'c' });
+  });
+
+  it('survives a JSON round trip of its state between every event (what a durable store does)', async () => {
+    const def: StateMachineDefinition = {
+      StartAt: 'P',
+      States: {
+        P: {
+          Type: 'Parallel',
+          Branches: [
+            { StartAt: 'M', States: { M: { Type: 'Map', MaxConcurrency: 2, ItemProcessor: { StartAt: 'T', States: { T: { Type: 'Task', Resource: 'double', End: true } } }, End: true } } },
+            { StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 5, End: true } } },
+          ],
+          End: true,
+        },
+      },
+    };
+    const drive = async (roundTrip: boolean) => {
+      let out = await step(def, undefined, start([1, 2, 3, 4, 5]), T0, 7);
+      let state: ExecutionState = out.state;
+      const queue: InterpreterEvent[] = [];
+      const pushFrom = (commands: Command[]) => {
+        for (const c of commands) {
+          if (c.type === 'RunTask') queue.push({ type: 'TaskSucceeded', taskId: c.taskId, output: (c.input as number) * 2 });
+          if (c.type === 'StartTimer') queue.push({ type: 'TimerFired', timerId: c.timerId });
+        }
+      };
+      pushFrom(out.commands);
+      let now = T0;
+      while (queue.length > 0) {
+        const event = queue.shift() as InterpreterEvent;
+        if (roundTrip) state = JSON.parse(JSON.stringify(state)) as ExecutionState;
+        out = await step(def, state, event, (now += 1000));
+        state = out.state;
+        pushFrom(out.commands);
+      }
+      return state;
+    };
+    const plain = await drive(false);
+    const stored = await drive(true);
+    expect(plain.status).toBe('SUCCEEDED');
+    expect(plain.output).toEqual([[2, 4, 6, 8, 10], [1, 2, 3, 4, 5]]);
+    expect(stored).toEqual(plain);
+  });
+
+  it('never runs more Map iterations at once than MaxConcurrency', async () => {
+    const def: StateMachineDefinition = {
+      StartAt: 'M',
+      States: { M: { Type: 'Map', MaxConcurrency: 3, ItemProcessor: { StartAt: 'T', States: { T: { Type: 'Task', Resource: 'r', End: true } } }, End: true } },
+    };
+    let out = await step(def, undefined, start(Array.from({ length: 10 }, (_, i) => i)), T0);
+    let running = only(out.commands, 'RunTask');
+    expect(running).toHaveLength(3);
+    let maxSeen = running.length;
+    let results = 0;
+    while (running.length > 0) {
+      const [first, ...rest] = running;
+      out = await step(def, out.state, { type: 'TaskSucceeded', taskId: first!.taskId, output: first!.input }, T0);
+      results++;
+      running = [...rest, ...only(out.commands, 'RunTask')];
+      maxSeen = Math.max(maxSeen, running.length);
+    }
+    expect(results).toBe(10);
+    expect(maxSeen).toBe(3);
+    expect(out.state.output).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+
+  it('is deterministic: the same seed and events give the same UUIDs and random numbers', async () => {
+    const def: StateMachineDefinition = {
+      StartAt: 'P',
+      States: { P: { Type: 'Pass', Parameters: { 'id.$': 'States.UUID()', 'n.$': 'States.MathRandom(1, 1000)' }, End: true } },
+    };
+    const a = await step(def, undefined, start(), T0, 99);
+    const b = await step(def, undefined, start(), T0, 99);
+    const c = await step(def, undefined, start(), T0, 100);
+    expect(a.state.output).toEqual(b.state.output);
+    expect(a.state.output).not.toEqual(c.state.output);
+  });
+});
