@@ -179,3 +179,20 @@ class PlaceProblem extends Error {
     super(`Unable to apply ResultPath "${path}": the input does not hold an object where the path leads`);
   }
 }
+
+const VARIABLE = /^\$([A-Za-z_][A-Za-z0-9_]*)/;
+
+/**
+ * Reads a path that may start with `$$` (the context object) or `$name` (a workflow
+ * variable, e.g. `$customer.address`), else from `input`.
+ */
+export function readReference(path: string, input: unknown, context: unknown, variables?: Record<string, unknown>): unknown {
+  if (path.startsWith('$$')) return readPath(context, path.slice(1));
+  const variable = variables ? VARIABLE.exec(path) : null;
+  if (variable && variables) {
+    const name = variable[1] as string;
+    if (!Object.prototype.hasOwnProperty.call(variables, name)) return NOT_FOUND;
+    return readPath(variables[name], `$${path.slice(variable[0].length)}`);
+  }
+  return readPath(input, path);
+}

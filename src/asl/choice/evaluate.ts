@@ -6,18 +6,18 @@
  * unambiguously determined").
  */
 import { StatesRuntime } from '../errors.js';
-import { NOT_FOUND, PathSyntaxError, readPath } from '../jsonpath.js';
+import { NOT_FOUND, PathSyntaxError, readReference } from '../jsonpath.js';
 import type { ChoiceRule } from '../types.js';
 import { COMPARISON_OPERATORS, getOperator } from './operators.js';
 import type { ComparisonOperator } from './operators.js';
 import { WildcardPatternError } from './wildcard.js';
 
 /** Whether `rule` holds for the state's effective `input` (and the context object). */
-export function evaluateChoiceRule(rule: ChoiceRule, input: unknown, context: unknown): boolean {
-  if (rule.And !== undefined) return rule.And.every((r) => evaluateChoiceRule(r, input, context));
-  if (rule.Or !== undefined) return rule.Or.some((r) => evaluateChoiceRule(r, input, context));
-  if (rule.Not !== undefined) return !evaluateChoiceRule(rule.Not, input, context);
-  return evaluateDataTest(rule, input, context);
+export function evaluateChoiceRule(rule: ChoiceRule, input: unknown, context: unknown, variables?: Record<string, unknown>): boolean {
+  if (rule.And !== undefined) return rule.And.every((r) => evaluateChoiceRule(r, input, context, variables));
+  if (rule.Or !== undefined) return rule.Or.some((r) => evaluateChoiceRule(r, input, context, variables));
+  if (rule.Not !== undefined) return !evaluateChoiceRule(rule.Not, input, context, variables);
+  return evaluateDataTest(rule, input, context, variables);
 }
 
 /** The index of the first rule that holds, or -1 when none does. */
@@ -25,16 +25,16 @@ export function selectChoice(rules: ChoiceRule[], input: unknown, context: unkno
   return rules.findIndex((rule) => evaluateChoiceRule(rule, input, context));
 }
 
-function evaluateDataTest(rule: ChoiceRule, input: unknown, context: unknown): boolean {
+function evaluateDataTest(rule: ChoiceRule, input: unknown, context: unknown, variables?: Record<string, unknown>): boolean {
   const op = operatorOf(rule);
   if (typeof rule.Variable !== 'string') throw new StatesRuntime(`The choice rule with ${op.name} has no Variable`);
-  const variable = resolve(rule.Variable, input, context);
+  const variable = resolve(rule.Variable, input, context, variables);
   if (variable === NOT_FOUND && !op.acceptsMissing) throw invalidPath(rule.Variable);
   let operand = rule[op.name];
   if (op.operandKind === 'path') {
     if (typeof operand !== 'string') throw new StatesRuntime(`The ${op.name} operand must be a path`);
     const path = operand;
-    operand = resolve(path, input, context);
+    operand = resolve(path, input, context, variables);
     if (operand === NOT_FOUND) throw invalidPath(path);
   }
   try {
@@ -55,10 +55,10 @@ function operatorOf(rule: ChoiceRule): ComparisonOperator {
   return op;
 }
 
-/** Reads a reference path from the input, or from the context object for a `$$` path. */
-function resolve(path: string, input: unknown, context: unknown): unknown {
+/** Reads a reference path from the input, the context object (`$$`) or a variable (`$name`). */
+function resolve(path: string, input: unknown, context: unknown, variables?: Record<string, unknown>): unknown {
   try {
-    return path.startsWith('$$') ? readPath(context, path.slice(1)) : readPath(input, path);
+    return readReference(path, input, context, variables);
   } catch (err) {
     if (err instanceof PathSyntaxError) throw new StatesRuntime(`Invalid path '${path}': ${err.message}`);
     throw err;

@@ -36,7 +36,7 @@ export function jsonataEnv(run: Run, frame: Frame, extra?: { result?: Json; erro
 /** JSONPath: the input after InputPath. JSONata: the input itself. */
 export function effectiveInput(run: Run, frame: Frame, state: AnyState): Json {
   if (run.language(frame) === 'JSONata' || state.InputPath === undefined) return frame.input;
-  return applyInputPath(frame.input, state.InputPath, run.contextObject(frame));
+  return applyInputPath(frame.input, state.InputPath, run.contextObject(frame), run.variables(frame));
 }
 
 /** What a Task or Parallel hands on: Parameters (JSONPath) or Arguments (JSONata) applied. */
@@ -66,7 +66,7 @@ export async function finishWithResult(run: Run, frame: Frame, state: AnyState, 
     const selected = state.ResultSelector ? applyPayloadTemplate(state.ResultSelector, result, env) : result;
     if (state.Assign) assigned = applyPayloadTemplate(state.Assign, selected, env) as Record<string, Json>;
     const placed = applyResultPath(frame.input, selected, state.ResultPath);
-    output = applyOutputPath(placed, state.OutputPath, env.context);
+    output = applyOutputPath(placed, state.OutputPath, env.context, env.variables);
   }
   if (assigned) Object.assign(frame.variables, assigned);
   run.leave(frame, output);
@@ -84,9 +84,9 @@ export async function finishWithInput(run: Run, frame: Frame, state: AnyState, e
     for (const a of assignTemplates) assigned = { ...assigned, ...((await evaluateTemplate(a, env, 'Assign')) as Record<string, Json>) };
   } else {
     const env = pathEnv(run, frame);
-    const input = applyInputPath(frame.input, state.InputPath, env.context);
+    const input = applyInputPath(frame.input, state.InputPath, env.context, env.variables);
     for (const a of assignTemplates) assigned = { ...assigned, ...(applyPayloadTemplate(a, input, env) as Record<string, Json>) };
-    output = applyOutputPath(input, state.OutputPath, env.context);
+    output = applyOutputPath(input, state.OutputPath, env.context, env.variables);
   }
   if (assigned) Object.assign(frame.variables, assigned);
   run.leave(frame, output, next);

@@ -2,9 +2,9 @@
  * Input and output processing in JSONPath mode, in the order the specification gives:
  * InputPath -> Parameters -> (task) -> ResultSelector -> ResultPath -> OutputPath.
  */
-import { StatesParameterPathFailure, StatesResultPathMatchFailure, StatesRuntime } from '../errors.js';
+import { StatesResultPathMatchFailure, StatesRuntime } from '../errors.js';
 import { evaluateIntrinsic, isIntrinsicCall } from '../intrinsics/index.js';
-import { NOT_FOUND, placeAtPath, readPath } from '../jsonpath.js';
+import { NOT_FOUND, placeAtPath, readReference } from '../jsonpath.js';
 import type { Json } from '../types.js';
 
 export interface PathEnv {
@@ -13,35 +13,21 @@ export interface PathEnv {
   variables?: Record<string, Json>;
 }
 
-const VARIABLE = /^\$([A-Za-z_][A-Za-z0-9_]*)/;
+/** Reads a Path that may start with `$$` (the context object) or `$name` (a workflow variable). */
+export const readInputOrContext = readReference;
 
-/**
- * Reads a Path that may start with `$$` (the context object) or `$name` (a workflow
- * variable, e.g. `$customer.address`).
- */
-export function readInputOrContext(path: string, input: unknown, context: unknown, variables?: Record<string, Json>): unknown {
-  if (path.startsWith('$$')) return readPath(context, path.slice(1));
-  const variable = variables ? VARIABLE.exec(path) : null;
-  if (variable && variables) {
-    const name = variable[1] as string;
-    if (!Object.prototype.hasOwnProperty.call(variables, name)) return NOT_FOUND;
-    return readPath(variables[name], `$${path.slice(variable[0].length)}`);
-  }
-  return readPath(input, path);
-}
-
-export function applyInputPath(input: Json, path: string | null | undefined, context: unknown): Json {
+export function applyInputPath(input: Json, path: string | null | undefined, context: unknown, variables?: Record<string, Json>): Json {
   if (path === undefined || path === '$') return input;
   if (path === null) return {};
-  const value = readInputOrContext(path, input, context);
+  const value = readInputOrContext(path, input, context, variables);
   if (value === NOT_FOUND) throw new StatesRuntime(`Invalid path '${path}' : No results for path: ${path}`);
   return value as Json;
 }
 
-export function applyOutputPath(output: Json, path: string | null | undefined, context: unknown): Json {
+export function applyOutputPath(output: Json, path: string | null | undefined, context: unknown, variables?: Record<string, Json>): Json {
   if (path === undefined || path === '$') return output;
   if (path === null) return {};
-  const value = readInputOrContext(path, output, context);
+  const value = readInputOrContext(path, output, context, variables);
   if (value === NOT_FOUND) throw new StatesRuntime(`Invalid path '${path}' : No results for path: ${path}`);
   return value as Json;
 }
@@ -76,7 +62,9 @@ function resolveDynamic(key: string, expr: string, input: unknown, env: PathEnv)
   if (isIntrinsicCall(expr)) return evaluateIntrinsic(expr, { input, context: env.context, random: env.random });
   const value = readInputOrContext(expr, input, env.context, env.variables);
   if (value === NOT_FOUND) {
-    throw new StatesParameterPathFailure(`The JSONPath '${expr}' specified for the field '${key}' could not be found in the input '${truncate(JSON.stringify(input))}'`);
+    // The ASL specification names States.ParameterPathFailure here, but the service records
+    // States.Runtime (which no catcher matches); we do what the service does.
+    throw new StatesRuntime(`The JSONPath '${expr}' specified for the field '${key}' could not be found in the input '${truncate(JSON.stringify(input))}'`);
   }
   return value as Json;
 }

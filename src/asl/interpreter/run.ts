@@ -4,7 +4,7 @@
  * and history events. Work is a FIFO queue rather than recursion, so a chain of a thousand
  * Pass states or a Map of ten thousand iterations never grows the stack.
  */
-import { StatesDataLimitExceeded, toStatesError } from '../errors.js';
+import { StatesDataLimitExceeded, StatesRuntime, toStatesError } from '../errors.js';
 import type { StatesError } from '../errors.js';
 import type { Json, State } from '../types.js';
 import type { CompiledDefinition, CompiledMachine } from './compile.js';
@@ -123,10 +123,28 @@ export class Run {
 
   async drain(): Promise<void> {
     for (let i = 0; i < this.queue.length; i++) {
-      await (this.queue[i] as () => Promise<void>)();
+      try {
+        await (this.queue[i] as () => Promise<void>)();
+      } catch (err) {
+        // Every state's own errors are handled where they arise; anything reaching here is a
+        // defect, and it must end the execution, not the process that runs it.
+        this.finishExecution('FAILED', undefined, new StatesRuntime(`Internal error: ${(err as Error).message ?? String(err)}`));
+      }
       if (this.state.status !== 'RUNNING') break;
     }
     this.queue.length = 0;
+  }
+
+  /** Resumes `frame` with `work`; an error thrown by it fails the current state (Retry/Catch apply). */
+  resume(frame: Frame, work: () => Promise<void>): void {
+    this.schedule(async () => {
+      if (!this.state.frames[frame.id]) return;
+      try {
+        await work();
+      } catch (err) {
+        await this.handleError(frame, toStatesError(err));
+      }
+    });
   }
 
   /** Enters `stateName` in `frame` with `input` (queued). */
@@ -201,14 +219,7 @@ export class Run {
   /** Children end inside the queue so that a parent sees them one at a time, in order. */
   private onChildEnded(parent: Frame, child: Frame, outcome: ChildOutcome): void {
     const type = this.currentState(parent).Type as 'Parallel' | 'Map';
-    this.schedule(async () => {
-      if (!this.state.frames[parent.id]) return;
-      try {
-        await this.handlers.childEnded[type](this, parent, child, outcome);
-      } catch (err) {
-        await this.handleError(parent, toStatesError(err));
-      }
-    });
+    this.resume(parent, () => this.handlers.childEnded[type](this, parent, child, outcome));
   }
 
   /** Cancels whatever `frame` and its descendants wait on and removes them. */

@@ -8,7 +8,7 @@
  * cost); a caller that needs the old state keeps its own serialized copy, as a durable
  * runtime does anyway.
  */
-import { StatesError, StatesTimeout } from '../errors.js';
+import { StatesTimeout } from '../errors.js';
 import type { Json, StateMachineDefinition } from '../types.js';
 import { compileDefinition } from './compile.js';
 import type { Command, HistoryEvent, InterpreterEvent } from './protocol.js';
@@ -81,10 +81,10 @@ async function apply(run: Run, event: InterpreterEvent): Promise<void> {
     case 'TaskHeartbeat': {
       const frame = waitingFrame(run, event.taskId);
       if (!frame || frame.wait?.kind !== 'task' || frame.wait.taskId !== event.taskId) return; // late answer of a cancelled task
-      if (event.type === 'TaskStarted') run.schedule(() => taskStarted(run, frame));
-      else if (event.type === 'TaskSucceeded') run.schedule(() => taskSucceeded(run, frame, event.output));
-      else if (event.type === 'TaskFailed') run.schedule(() => taskFailed(run, frame, event.error, event.cause));
-      else run.schedule(() => taskHeartbeat(run, frame));
+      if (event.type === 'TaskStarted') run.resume(frame, () => taskStarted(run, frame));
+      else if (event.type === 'TaskSucceeded') run.resume(frame, () => taskSucceeded(run, frame, event.output));
+      else if (event.type === 'TaskFailed') run.resume(frame, () => taskFailed(run, frame, event.error, event.cause));
+      else run.resume(frame, () => taskHeartbeat(run, frame));
       return;
     }
     case 'TimerFired':
@@ -110,24 +110,15 @@ function timerFired(run: Run, timerId: string): void {
   if (!frame) return;
   const wait = frame.wait;
   if (wait?.kind === 'task') {
-    if (timerId === wait.timeoutTimer) run.schedule(() => taskTimedOut(run, frame, false));
-    else if (timerId === wait.heartbeatTimer) run.schedule(() => taskTimedOut(run, frame, true));
+    if (timerId === wait.timeoutTimer) run.resume(frame, () => taskTimedOut(run, frame, false));
+    else if (timerId === wait.heartbeatTimer) run.resume(frame, () => taskTimedOut(run, frame, true));
     return;
   }
   if (wait?.kind !== 'timer' || wait.timerId !== timerId) return;
   delete run.state.pending[timerId];
   delete frame.wait;
-  if (wait.purpose === 'retry') {
-    run.schedule(() => run.execute(frame));
-  } else {
-    run.schedule(async () => {
-      try {
-        await finishWithInput(run, frame, run.currentState(frame));
-      } catch (err) {
-        await run.handleError(frame, err instanceof StatesError ? err : new StatesError('States.Runtime', String(err), false));
-      }
-    });
-  }
+  if (wait.purpose === 'retry') run.schedule(() => run.execute(frame));
+  else run.resume(frame, () => finishWithInput(run, frame, run.currentState(frame)));
 }
 
 export type { Json };

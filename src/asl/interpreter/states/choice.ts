@@ -23,7 +23,8 @@ export const enterChoice: StateHandler = async (run, frame, s) => {
   } else {
     const input = effectiveInput(run, frame, state);
     const context = run.contextObject(frame);
-    matched = state.Choices.find((rule) => evaluateChoiceRule(rule, input, context));
+    const variables = run.variables(frame);
+    matched = state.Choices.find((rule) => evaluateChoiceRule(rule, input, context, variables));
   }
   const next = matched?.Next ?? state.Default;
   if (next === undefined) {

@@ -14,6 +14,11 @@ import { applyPayloadTemplate, readInputOrContext } from '../jsonpath-dataflow.j
 import type { ChildEndedHandler, Run, StateHandler } from '../run.js';
 import type { ChildGroup, Frame } from '../state.js';
 
+/** DISTRIBUTED Maps run inline here, with the same results and a Map Run's events. */
+function isDistributed(state: MapState): boolean {
+  return (state.ItemProcessor ?? state.Iterator)?.ProcessorConfig?.Mode === 'DISTRIBUTED';
+}
+
 async function readItems(run: Run, frame: Frame, state: MapState, input: Json): Promise<Json> {
   if (state.ItemReader !== undefined || state.ResultWriter !== undefined) {
     // Reading items from and writing results to the object store needs the storage integration.
@@ -85,6 +90,8 @@ export const enterMap: StateHandler = async (run, frame, s) => {
   const tolPct = await count(run, frame, input, state.ToleratedFailurePercentage, state.ToleratedFailurePercentagePath, 'ToleratedFailurePercentage', 100);
   const batched = state.ItemBatcher ? await batch(run, frame, state, state.ItemBatcher, input, items) : items;
   run.emit(frame, 'MapStateStarted', { mapStateStartedEventDetails: { length: batched.length } });
+  const distributed = isDistributed(state);
+  if (distributed) run.emit(frame, 'MapRunStarted', { mapRunStartedEventDetails: { mapRunArn: `${run.state.context.Execution.Id}/${frame.stateName}` } });
   const group: ChildGroup = {
     kind: 'map',
     items: batched,
@@ -94,12 +101,15 @@ export const enterMap: StateHandler = async (run, frame, s) => {
     failed: 0,
     running: {},
     maxConcurrency: Math.floor(maxConcurrency),
-    // -1 marks "not configured": any failure then fails the Map with the iteration's own error.
-    toleratedFailureCount: tolCount ?? -1,
+    // -1 marks "not configured": any failure then fails an inline Map with the iteration's own
+    // error. A distributed Map run always has a threshold (0 by default) and fails with
+    // States.ExceedToleratedFailureThreshold.
+    toleratedFailureCount: tolCount ?? (distributed && tolPct === undefined ? 0 : -1),
     toleratedFailurePercentage: tolPct ?? -1,
     effectiveInput: input,
   };
   if (batched.length === 0) {
+    if (distributed) run.emit(frame, 'MapRunSucceeded');
     run.emit(frame, 'MapStateSucceeded');
     await finishWithResult(run, frame, state, []);
     return;
@@ -152,6 +162,7 @@ export const mapChildEnded: ChildEndedHandler = async (run, parent, child, outco
       }
       delete parent.children;
       delete parent.wait;
+      if (isDistributed(state)) run.emit(parent, 'MapRunFailed');
       run.emit(parent, 'MapStateFailed');
       const configured = group.toleratedFailureCount >= 0 || group.toleratedFailurePercentage >= 0;
       const err = configured
@@ -170,6 +181,7 @@ export const mapChildEnded: ChildEndedHandler = async (run, parent, child, outco
   }
   delete parent.children;
   delete parent.wait;
+  if (isDistributed(state)) run.emit(parent, 'MapRunSucceeded');
   run.emit(parent, 'MapStateSucceeded');
   await finishWithResult(run, parent, state, group.results);
 };
