@@ -27,6 +27,9 @@ export function compileDefinition(definition: StateMachineDefinition): CompiledD
   const cached = cache.get(definition);
   if (cached) return cached;
   const machines: CompiledMachine[] = [];
+  // A state's own QueryLanguage covers that state only: the states of its branches or item
+  // processor take their sub-machine's QueryLanguage, else the top level's (as the validator does).
+  const topLevel = definition.QueryLanguage ?? 'JSONPath';
   const add = (sub: SubMachine, inherited: QueryLanguage): number => {
     const id = machines.length;
     const machine: CompiledMachine = { id, startAt: sub.StartAt, states: sub.States, language: {}, children: {} };
@@ -36,16 +39,16 @@ export function compileDefinition(definition: StateMachineDefinition): CompiledD
       const lang = state.QueryLanguage ?? own;
       machine.language[name] = lang;
       if (state.Type === 'Parallel') {
-        machine.children[name] = (state as ParallelState).Branches.map((b) => add(b, lang));
+        machine.children[name] = (state as ParallelState).Branches.map((b) => add(b, topLevel));
       } else if (state.Type === 'Map') {
         const map = state as MapState;
         const processor = map.ItemProcessor ?? map.Iterator;
-        if (processor) machine.children[name] = [add(processor, lang)];
+        if (processor) machine.children[name] = [add(processor, topLevel)];
       }
     }
     return id;
   };
-  add(definition, definition.QueryLanguage ?? 'JSONPath');
+  add(definition, topLevel);
   const compiled = { definition, machines };
   cache.set(definition, compiled);
   return compiled;
