@@ -15,6 +15,7 @@ import { cases as errorsCases } from './cases/errors.js';
 import { cases as failSucceedCases } from './cases/fail-succeed.js';
 import { cases as intrinsicsCases } from './cases/intrinsics.js';
 import { cases as jsonataCases } from './cases/jsonata.js';
+import { cases as jsonataFunctionCases } from './cases/jsonata-functions.js';
 import { cases as mapBatchingToleranceCases } from './cases/map-batching-tolerance.js';
 import { cases as mapCases } from './cases/map.js';
 import { cases as parallelCases } from './cases/parallel.js';
@@ -44,6 +45,7 @@ const files: [string, ConformanceCase[]][] = [
   ['timeouts', timeoutsCases],
   ['intrinsics', intrinsicsCases],
   ['jsonata', jsonataCases],
+  ['jsonata-functions', jsonataFunctionCases],
   ['variables', variablesCases],
   ['errors', errorsCases],
 ];

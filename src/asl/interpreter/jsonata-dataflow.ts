@@ -4,10 +4,11 @@
  * bound. Step Functions adds $partition, $range, $hash, $random, $uuid and $parse and removes
  * $eval; we do the same, with randomness drawn from the execution's seeded generator.
  */
-import { createHash } from 'node:crypto';
 import jsonata from 'jsonata';
 import { StatesQueryEvaluationError } from '../errors.js';
+import { INTRINSIC_FUNCTIONS, type IntrinsicFunction } from '../intrinsics/index.js';
 import type { Json } from '../types.js';
+import { nextRandom } from './random.js';
 
 type Expression = ReturnType<typeof jsonata>;
 
@@ -37,53 +38,23 @@ export interface JsonataEnv {
   random: () => number;
 }
 
+/** Step Functions' own JSONata functions, each the same code as its intrinsic twin. */
 function bindings(env: JsonataEnv): Record<string, unknown> {
+  const intrinsicEnv = { input: env.states.input, context: env.states.context, random: env.random };
+  const call = (name: string, args: Json[]) => (INTRINSIC_FUNCTIONS.get(name) as IntrinsicFunction).impl(args, intrinsicEnv);
   return {
     ...env.variables,
     states: env.states,
-    partition: (array: unknown[], size: number) => {
-      if (!Array.isArray(array) || !Number.isInteger(size) || size <= 0) throw new Error('$partition expects an array and a positive integer size');
-      const out: unknown[][] = [];
-      for (let i = 0; i < array.length; i += size) out.push(array.slice(i, i + size));
-      return out;
-    },
-    range: (start: number, end: number, step: number) => {
-      if (![start, end, step].every(Number.isInteger) || step === 0) throw new Error('$range expects integers and a non-zero step');
-      const out: number[] = [];
-      for (let i = start; step > 0 ? i <= end : i >= end; i += step) {
-        out.push(i);
-        if (out.length > 1000) throw new Error('$range result exceeds 1000 elements');
-      }
-      return out;
-    },
-    hash: (data: string, algorithm: string) => {
-      const algos: Record<string, string> = { MD5: 'md5', 'SHA-1': 'sha1', 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
-      const algo = algos[algorithm];
-      if (!algo) throw new Error(`$hash: unsupported algorithm "${algorithm}"`);
-      return createHash(algo).update(String(data)).digest('hex');
-    },
-    random: (seed?: number) => (seed === undefined ? env.random() : seededRandom(seed)),
-    uuid: () => uuidFrom(env.random),
+    partition: (array: Json, size: Json) => call('States.ArrayPartition', [array, size]),
+    range: (start: Json, end: Json, step: Json) => call('States.ArrayRange', [start, end, step]),
+    hash: (data: Json, algorithm: Json) => call('States.Hash', [data, algorithm]),
+    random: (seed?: number) => (seed === undefined ? env.random() : nextRandom(seed).value),
+    uuid: () => call('States.UUID', []),
     parse: (text: string) => JSON.parse(text) as unknown,
     eval: () => {
       throw new Error('$eval is not supported; use $parse');
     },
   };
-}
-
-function seededRandom(seed: number): number {
-  let t = (seed + 0x6d2b79f5) | 0;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
-
-function uuidFrom(random: () => number): string {
-  const hex = Array.from({ length: 32 }, () => Math.floor(random() * 16).toString(16));
-  hex[12] = '4';
-  hex[16] = ((parseInt(hex[16] as string, 16) & 0x3) | 0x8).toString(16);
-  const s = hex.join('');
-  return `${s.slice(0, 8)}-${s.slice(8, 12)}-${s.slice(12, 16)}-${s.slice(16, 20)}-${s.slice(20)}`;
 }
 
 /** Evaluates one expression string; `field` names where it sits, for the error message. */

@@ -1,14 +1,12 @@
 import type { IntrinsicFunction } from './common.js';
 import { fail, roundedIntegerArg } from './common.js';
+import { nextRandom } from '../../interpreter/random.js';
 
 const NAME = 'States.MathRandom';
 
-/** mulberry32: a tiny PRNG, so that the same seed always gives the same number, as AWS promises. */
+/** The same seed always gives the same number, as AWS promises. */
 function seeded(seed: number): number {
-  let t = (seed + 0x6d2b79f5) | 0;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  return nextRandom(seed).value;
 }
 
 export const mathRandom: IntrinsicFunction = {
