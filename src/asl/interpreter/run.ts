@@ -260,9 +260,7 @@ export class Run {
     if (this.state.status !== 'RUNNING') return;
     const root = Object.values(this.state.frames).find((f) => f.parentId === undefined);
     if (root) this.abortFrame(root);
-    for (const id of Object.keys(this.state.pending)) {
-      if (id === EXECUTION_TIMER) this.cancelTimer(id);
-    }
+    if (this.state.pending[EXECUTION_TIMER] !== undefined) this.cancelTimer(EXECUTION_TIMER);
     this.state.frames = {};
     this.state.pending = {};
     this.state.status = status;

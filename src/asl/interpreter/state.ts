@@ -47,7 +47,6 @@ export interface Frame {
   /** Total retries of the current state, exposed as $$.State.RetryCount. */
   retryCount: number;
   variables: Record<string, Json>;
-  mapItem?: { index: number; value: Json };
   wait?: FrameWait;
   children?: ChildGroup;
   lastEventId: number;

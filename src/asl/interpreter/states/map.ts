@@ -129,7 +129,6 @@ async function launch(run: Run, frame: Frame, state: MapState, group: ChildGroup
     const iterationInput = selectNow ? await selectItem(run, frame, state, group.effectiveInput, item, index) : item;
     const eventId = run.emit(frame, 'MapIterationStarted', { mapIterationStartedEventDetails: { name: frame.stateName, index } });
     const child = run.createFrame(machineId, frame, index, eventId);
-    child.mapItem = { index, value: item };
     group.running[child.id] = index;
     run.enter(child, startAt, iterationInput);
   }
