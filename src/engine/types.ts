@@ -1,0 +1,106 @@
+/*
+ * What the durable engine offers the API and the CLI. Shapes follow Step Functions'
+ * DescribeStateMachine / DescribeExecution / GetExecutionHistory, in camelCase.
+ */
+import type { HistoryEvent } from '../asl/interpreter/protocol.js';
+import type { Json, StateMachineDefinition } from '../asl/types.js';
+
+export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'PENDING_REDRIVE';
+
+export interface StateMachineInfo {
+  name: string;
+  stateMachineArn: string;
+  revision: number;
+  definition: StateMachineDefinition;
+  roleArn: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface StateMachineSummary {
+  name: string;
+  stateMachineArn: string;
+  revision: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ExecutionInfo {
+  /** Short id, usable wherever the ARN is. */
+  id: string;
+  executionArn: string;
+  name: string;
+  stateMachine: string;
+  stateMachineArn: string;
+  revision: number;
+  status: ExecutionStatus;
+  input: Json;
+  output?: Json;
+  error?: string;
+  cause?: string;
+  startDate: string;
+  stopDate?: string;
+  redriveCount: number;
+}
+
+export interface ExecutionSummary {
+  id: string;
+  executionArn: string;
+  name: string;
+  stateMachine: string;
+  status: ExecutionStatus;
+  startDate: string;
+  stopDate?: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextToken?: string;
+}
+
+export interface StartExecutionRequest {
+  stateMachine: string;
+  name?: string;
+  input?: Json;
+}
+
+export interface StateMachines {
+  /** Throws InvalidDefinitionError, ConflictError (name taken), BadRequestError (bad name). */
+  create(request: { name: string; definition: unknown; roleArn?: string }): Promise<StateMachineInfo>;
+  /** A new revision; running executions keep theirs. */
+  update(name: string, request: { definition: unknown }): Promise<StateMachineInfo>;
+  describe(name: string, revision?: number): Promise<StateMachineInfo>;
+  list(options?: { limit?: number; nextToken?: string }): Promise<Page<StateMachineSummary>>;
+  revisions(name: string): Promise<{ revision: number; createdAt: string }[]>;
+  delete(name: string): Promise<void>;
+}
+
+export interface Executions {
+  /** Idempotent by name: a second start with the same name returns the first execution. */
+  start(request: StartExecutionRequest): Promise<{ execution: ExecutionInfo; created: boolean }>;
+  /** By id or ARN. */
+  describe(id: string): Promise<ExecutionInfo>;
+  list(options?: { stateMachine?: string; status?: ExecutionStatus; limit?: number; nextToken?: string }): Promise<Page<ExecutionSummary>>;
+  history(id: string, options?: { limit?: number; nextToken?: string; reverse?: boolean }): Promise<Page<HistoryEvent>>;
+  stop(id: string, options?: { error?: string; cause?: string }): Promise<ExecutionInfo>;
+  /** Restarts a FAILED, TIMED_OUT or ABORTED execution from the state that failed. */
+  redrive(id: string): Promise<ExecutionInfo>;
+}
+
+export type TokenScope = { kind: 'admin' } | { kind: 'job'; jobId: string };
+
+export interface Tokens {
+  /** Returns the scope of a token, or undefined when it is unknown. */
+  verify(token: string): Promise<TokenScope | undefined>;
+  /** Issues a token; the returned string is shown once and stored only hashed. */
+  issue(scope: TokenScope): Promise<string>;
+}
+
+/** The whole platform as the API sees it. */
+export interface Platform {
+  stateMachines: StateMachines;
+  executions: Executions;
+  tokens: Tokens;
+  /** Health details for /api/v1/health. */
+  health(): Promise<{ status: 'ok'; store: 'sqlite' | 'postgres'; version: string }>;
+}
