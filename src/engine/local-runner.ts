@@ -42,6 +42,7 @@ export async function runExecution(definition: unknown, input: Json, options: Ru
   const timers = new Map<string, number>();
   const inbox: InterpreterEvent[] = [];
   const live = new Set<string>();
+  const aborts = new Map<string, AbortController>();
   let wake: (() => void) | undefined;
   let result: RunResult | undefined;
 
@@ -57,10 +58,14 @@ export async function runExecution(definition: unknown, input: Json, options: Ru
       return;
     }
     live.add(command.taskId);
+    const controller = new AbortController();
+    aborts.set(command.taskId, controller);
     const invocation: TaskInvocation = {
       resource: command.resource,
       stateName: command.stateName,
       taskToken: command.taskToken,
+      taskId: command.taskId,
+      signal: controller.signal,
       heartbeat: () => {
         if (live.has(command.taskId)) deliver({ type: 'TaskHeartbeat', taskId: command.taskId });
       },
@@ -87,6 +92,8 @@ export async function runExecution(definition: unknown, input: Json, options: Ru
           break;
         case 'CancelTask':
           live.delete(command.taskId);
+          aborts.get(command.taskId)?.abort();
+          aborts.delete(command.taskId);
           break;
         case 'StartTimer':
           timers.set(command.timerId, command.fireAt);
@@ -148,6 +155,7 @@ export async function runExecution(definition: unknown, input: Json, options: Ru
     perform(out.commands);
   }
   live.clear();
+  for (const controller of aborts.values()) controller.abort();
   return result;
 }
 

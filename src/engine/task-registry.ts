@@ -8,6 +8,10 @@ export interface TaskInvocation {
   resource: string;
   stateName: string;
   taskToken: string;
+  /** Unique per task of an execution and stable across re-deliveries: an idempotency key. */
+  taskId: string;
+  /** Aborted when the task is cancelled (timeout, stop, a failed sibling branch). */
+  signal: AbortSignal;
   /** Reports liveness for states with HeartbeatSeconds. */
   heartbeat(): void;
 }

@@ -29,7 +29,9 @@ export type InterpreterEvent =
   | { type: 'TaskStarted'; taskId: string }
   | { type: 'TaskHeartbeat'; taskId: string }
   | { type: 'TimerFired'; timerId: string }
-  | { type: 'StopExecution'; error?: string; cause?: string };
+  | { type: 'StopExecution'; error?: string; cause?: string }
+  /** Restarts a FAILED, TIMED_OUT or ABORTED execution from the top-level state it stopped in. */
+  | { type: 'RedriveExecution' };
 
 export interface RunTaskCommand {
   type: 'RunTask';

@@ -259,6 +259,7 @@ export class Run {
   finishExecution(status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED', output?: Json, err?: { error: string; cause: string }): void {
     if (this.state.status !== 'RUNNING') return;
     const root = Object.values(this.state.frames).find((f) => f.parentId === undefined);
+    if (root && status !== 'SUCCEEDED') this.state.redrive = { stateName: root.stateName, input: root.input, variables: root.variables };
     if (root) this.abortFrame(root);
     if (this.state.pending[EXECUTION_TIMER] !== undefined) this.cancelTimer(EXECUTION_TIMER);
     this.state.frames = {};

@@ -70,4 +70,6 @@ export interface ExecutionState {
   output?: Json;
   error?: string;
   cause?: string;
+  /** Where a redrive starts: the top-level state the execution stopped in, with its input. */
+  redrive?: { stateName: string; input: Json; variables: Record<string, Json> };
 }

@@ -40,11 +40,31 @@ export async function step(definition: StateMachineDefinition, state: ExecutionS
   }
   if (!state) throw new Error(`step: ${event.type} needs an execution state`);
   const run = new Run(compiled, state, now, stateHandlers);
-  if (state.status === 'RUNNING') {
+  if (event.type === 'RedriveExecution') {
+    redrive(run, definition);
+    await run.drain();
+  } else if (state.status === 'RUNNING') {
     await apply(run, event);
     await run.drain();
   }
   return { state, commands: run.commands, events: run.events };
+}
+
+/** Step Functions' RedriveExecution: the failed top-level state runs again with the input it had. */
+function redrive(run: Run, definition: StateMachineDefinition): void {
+  const state = run.state;
+  const point = state.redrive;
+  if (state.status === 'RUNNING' || state.status === 'SUCCEEDED' || !point) return;
+  state.status = 'RUNNING';
+  delete state.error;
+  delete state.cause;
+  delete state.redrive;
+  state.context.Execution.RedriveCount += 1;
+  run.emit(undefined, 'ExecutionRedriven', { executionRedrivenEventDetails: { redriveCount: state.context.Execution.RedriveCount } });
+  const root = run.createFrame(0, undefined, 0, state.lastEventId);
+  root.variables = point.variables;
+  if (definition.TimeoutSeconds !== undefined) run.startTimer(root, EXECUTION_TIMER, run.now + definition.TimeoutSeconds * 1000);
+  run.enter(root, point.stateName, point.input);
 }
 
 function initialState(event: Extract<InterpreterEvent, { type: 'StartExecution' }>, now: number, seed: number): ExecutionState {
@@ -72,6 +92,9 @@ function initialState(event: Extract<InterpreterEvent, { type: 'StartExecution' 
 
 async function apply(run: Run, event: InterpreterEvent): Promise<void> {
   switch (event.type) {
+    case 'RedriveExecution':
+    case 'StartExecution':
+      return;
     case 'StopExecution':
       run.finishExecution('ABORTED', undefined, { error: event.error ?? '', cause: event.cause ?? '' });
       return;

@@ -190,4 +190,29 @@ describe('step', () => {
     expect(a.state.output).toEqual(b.state.output);
     expect(a.state.output).not.toEqual(c.state.output);
   });
+
+  it('redrives a failed execution from the state that failed, keeping what came before', async () => {
+    const def: StateMachineDefinition = {
+      StartAt: 'Prepare',
+      States: {
+        Prepare: { Type: 'Pass', Result: 'prepared', ResultPath: '$.p', Next: 'Work' },
+        Work: { Type: 'Task', Resource: 'r', End: true },
+      },
+    };
+    const first = await step(def, undefined, start({ id: 1 }), T0);
+    const taskId = only(first.commands, 'RunTask')[0]!.taskId;
+    const failed = await step(def, first.state, { type: 'TaskFailed', taskId, error: 'Boom', cause: 'c' }, T0 + 1);
+    expect(failed.state.status).toBe('FAILED');
+    const redriven = await step(def, failed.state, { type: 'RedriveExecution' }, T0 + 2);
+    expect(redriven.state.status).toBe('RUNNING');
+    expect(redriven.events.map((e) => e.type)).toEqual(['ExecutionRedriven', 'TaskStateEntered', 'TaskScheduled']);
+    const [again] = only(redriven.commands, 'RunTask');
+    expect(again!.input).toEqual({ id: 1, p: 'prepared' });
+    const done = await step(def, redriven.state, { type: 'TaskSucceeded', taskId: again!.taskId, output: 'ok' }, T0 + 3);
+    expect(done.state.status).toBe('SUCCEEDED');
+    expect(done.state.context.Execution.RedriveCount).toBe(1);
+    // A succeeded execution cannot be redriven.
+    const ignored = await step(def, done.state, { type: 'RedriveExecution' }, T0 + 4);
+    expect(ignored.events).toEqual([]);
+  });
 });

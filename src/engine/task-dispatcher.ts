@@ -1,0 +1,152 @@
+/*
+ * Runs the tasks the engine stored: claims them with a lease, calls the handler the task
+ * registry resolves for the resource, and turns the result into an inbox event in the same
+ * transaction that releases the task. A task is delivered at least once: a server that
+ * dies mid-task loses its lease and another runs the task again, so integrations use the
+ * task id as their idempotency key.
+ */
+import type { InterpreterEvent } from '../asl/interpreter/protocol.js';
+import type { Json } from '../asl/types.js';
+import type { Store } from '../store/database.js';
+import { withRetry } from '../store/errors.js';
+import { enqueue } from '../store/inbox.js';
+import { claimTasks, releaseTask, renewLeases, type TaskRow } from '../store/tasks.js';
+import { describeFailure } from './local-runner.js';
+import type { TaskRegistry } from './task-registry.js';
+
+export interface DispatcherOptions {
+  owner: string;
+  leaseMs?: number;
+  concurrency?: number;
+  pollMs?: number;
+  now?: () => number;
+}
+
+export class TaskDispatcher {
+  private running = false;
+  private readonly inFlight = new Map<string, AbortController>();
+  private wakeUp: (() => void) | undefined;
+  private loop: Promise<void> | undefined;
+  private renewTimer: NodeJS.Timeout | undefined;
+  private readonly leaseMs: number;
+  private readonly concurrency: number;
+  private readonly pollMs: number;
+  private readonly now: () => number;
+  /** Called when a task result was enqueued, to wake the engine. */
+  onResult: () => void = () => {};
+
+  constructor(
+    private readonly store: Store,
+    private readonly registry: TaskRegistry,
+    private readonly options: DispatcherOptions,
+  ) {
+    this.leaseMs = options.leaseMs ?? 6000;
+    this.concurrency = options.concurrency ?? 256;
+    this.pollMs = options.pollMs ?? 500;
+    this.now = options.now ?? Date.now;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.renewTimer = setInterval(() => {
+      if (this.inFlight.size > 0) renewLeases(this.store.db, this.options.owner, this.now() + this.leaseMs).catch((err: unknown) => console.error('skybatch: lease renewal failed:', err));
+    }, this.leaseMs / 3);
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    clearInterval(this.renewTimer);
+    for (const controller of this.inFlight.values()) controller.abort();
+    this.wake();
+    await this.loop;
+  }
+
+  wake(): void {
+    this.wakeUp?.();
+  }
+
+  /** Stops local handlers of tasks the interpreter cancelled (timeouts, aborted branches). */
+  cancel(keys: { executionId: string; taskId: string }[]): void {
+    for (const k of keys) this.inFlight.get(`${k.executionId}/${k.taskId}`)?.abort();
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let claimed: TaskRow[] = [];
+      const room = this.concurrency - this.inFlight.size;
+      if (room > 0) {
+        try {
+          claimed = await withRetry(() => this.store.db.transaction().execute((trx) => claimTasks(trx, this.store.dialect, this.options.owner, this.now(), this.leaseMs, room)));
+        } catch (err) {
+          console.error('skybatch: claiming tasks failed, will retry:', err);
+        }
+      }
+      for (const task of claimed) this.dispatch(task);
+      if (claimed.length > 0 && claimed.length === room) continue;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.pollMs);
+        this.wakeUp = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wakeUp = undefined;
+    }
+  }
+
+  private dispatch(task: TaskRow): void {
+    const key = `${task.execution_id}/${task.task_id}`;
+    const controller = new AbortController();
+    this.inFlight.set(key, controller);
+    const finish = (event: InterpreterEvent) =>
+      this.complete(task, event)
+        .catch((err: unknown) => console.error(`skybatch: could not record the result of task ${key}:`, err))
+        .finally(() => this.inFlight.delete(key));
+    const handler = this.registry(task.resource);
+    if (!handler) {
+      void finish({ type: 'TaskFailed', taskId: task.task_id, error: 'States.TaskFailed', cause: `no integration can run resource "${task.resource}"` });
+      return;
+    }
+    let lastBeat = 0;
+    Promise.resolve()
+      .then(() =>
+        handler(JSON.parse(task.input) as Json, {
+          resource: task.resource,
+          stateName: task.state_name,
+          taskToken: task.token,
+          signal: controller.signal,
+          taskId: `${task.execution_id}/${task.task_id}`,
+          heartbeat: () => {
+            // Heartbeats are events in the execution's inbox; at most one a second is enough.
+            if (this.now() - lastBeat < 1000) return;
+            lastBeat = this.now();
+            void enqueue(this.store.db, [{ executionId: task.execution_id, event: { type: 'TaskHeartbeat', taskId: task.task_id }, availableAt: this.now() }]).then(() => this.onResult());
+          },
+        }),
+      )
+      .then(
+        (output) => finish({ type: 'TaskSucceeded', taskId: task.task_id, output: output ?? null }),
+        (err: unknown) => {
+          if (controller.signal.aborted) {
+            this.inFlight.delete(key);
+            return;
+          }
+          const { error, cause } = describeFailure(err);
+          return finish({ type: 'TaskFailed', taskId: task.task_id, error, cause });
+        },
+      );
+  }
+
+  private async complete(task: TaskRow, event: InterpreterEvent): Promise<void> {
+    const recorded = await withRetry(() =>
+      this.store.db.transaction().execute(async (trx) => {
+        if (!(await releaseTask(trx, this.options.owner, task.execution_id, task.task_id))) return false;
+        await enqueue(trx, [{ executionId: task.execution_id, event, availableAt: this.now() }]);
+        return true;
+      }),
+    );
+    if (recorded) this.onResult();
+  }
+}

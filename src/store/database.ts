@@ -1,0 +1,62 @@
+/*
+ * Opens the store: an embedded SQLite file (WAL) by default, PostgreSQL when a
+ * postgres:// URL is given. Both sit behind the same kysely instance type, so every query
+ * module is written once; the few statements that differ ask `dialect`.
+ * Migrations run at open, under kysely's migration lock (several servers may start at once
+ * on one PostgreSQL database).
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration } from 'kysely';
+import pg from 'pg';
+import * as initial from './migrations/001-initial.js';
+import type { Database } from './schema.js';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface Store {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  /** SKIP LOCKED row locking where the database has it (PostgreSQL); SQLite serialises writers instead. */
+  close(): Promise<void>;
+}
+
+const MIGRATIONS: Record<string, (db: Kysely<unknown>, dialect: Dialect) => Promise<void>> = {
+  '001-initial': initial.up,
+};
+
+// BIGINT columns hold epoch milliseconds, well inside Number's exact range.
+pg.types.setTypeParser(20, (value) => Number(value));
+
+export async function openStore(options: { dataDir: string; databaseUrl?: string | undefined }): Promise<Store> {
+  const url = options.databaseUrl;
+  let db: Kysely<Database>;
+  let dialect: Dialect;
+  if (url && /^postgres(ql)?:\/\//.test(url)) {
+    dialect = 'postgres';
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 10 }) }) });
+  } else if (url) {
+    throw new Error(`SKYBATCH_DATABASE_URL must be a postgres:// URL, got "${url}"`);
+  } else {
+    dialect = 'sqlite';
+    mkdirSync(options.dataDir, { recursive: true });
+    const file = new SQLite(join(options.dataDir, 'skybatch.db'));
+    file.pragma('journal_mode = WAL');
+    // NORMAL in WAL mode keeps the database consistent and loses nothing when the process is
+    // killed; only an OS crash or power loss can lose the last commits.
+    file.pragma('synchronous = NORMAL');
+    file.pragma('busy_timeout = 5000');
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: file }) });
+  }
+  await migrate(db, dialect);
+  return { db, dialect, close: () => db.destroy() };
+}
+
+async function migrate(db: Kysely<Database>, dialect: Dialect): Promise<void> {
+  const migrations: Record<string, Migration> = {};
+  for (const [name, up] of Object.entries(MIGRATIONS)) migrations[name] = { up: (d) => up(d, dialect) };
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  const { error } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+}

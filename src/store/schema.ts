@@ -1,0 +1,94 @@
+/*
+ * Table shapes as kysely sees them. Timestamps meant for people are ISO-8601 text; times the
+ * engine compares (available_at, lease_expires) are epoch milliseconds in a BIGINT.
+ */
+import type { Generated } from 'kysely';
+
+export interface StateMachinesTable {
+  name: string;
+  revision: number;
+  role_arn: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface StateMachineRevisionsTable {
+  name: string;
+  revision: number;
+  definition: string;
+  created_at: string;
+}
+
+export interface ExecutionsTable {
+  id: string;
+  name: string;
+  state_machine: string;
+  revision: number;
+  status: string;
+  input: string;
+  output: string | null;
+  error: string | null;
+  cause: string | null;
+  start_date: string;
+  stop_date: string | null;
+  redrive_count: number;
+  /** The interpreter's ExecutionState as JSON; empty until the start event is applied. */
+  state: string;
+  last_event_id: number;
+}
+
+export interface HistoryTable {
+  execution_id: string;
+  first_event_id: number;
+  last_event_id: number;
+  /** A JSON array of the events one step produced: one row per step, as Temporal stores event batches. */
+  events: string;
+}
+
+export interface InboxTable {
+  id: Generated<number>;
+  execution_id: string;
+  /** Set for TimerFired events, so that CancelTimer can find and delete them. */
+  timer_id: string | null;
+  event: string;
+  available_at: number;
+}
+
+export interface TasksTable {
+  execution_id: string;
+  task_id: string;
+  state_name: string;
+  resource: string;
+  input: string;
+  token: string;
+  timeout_seconds: number | null;
+  heartbeat_seconds: number | null;
+  status: string;
+  lease_owner: string | null;
+  lease_expires: number | null;
+  dispatches: number;
+  created_at: string;
+}
+
+export interface TokensTable {
+  token_hash: string;
+  scope: string;
+  job_id: string | null;
+  created_at: string;
+}
+
+export interface SettingsTable {
+  key: string;
+  value: string;
+}
+
+export interface Database {
+  state_machines: StateMachinesTable;
+  state_machine_revisions: StateMachineRevisionsTable;
+  executions: ExecutionsTable;
+  history: HistoryTable;
+  inbox: InboxTable;
+  tasks: TasksTable;
+  tokens: TokensTable;
+  settings: SettingsTable;
+}
