@@ -100,10 +100,17 @@ export class TaskDispatcher {
     const key = `${task.execution_id}/${task.task_id}`;
     const controller = new AbortController();
     this.inFlight.set(key, controller);
-    const finish = (event: InterpreterEvent) =>
-      this.complete(task, event)
+    const finish = (event: InterpreterEvent) => {
+      // A handler that ends after this server stopped has nowhere to report: the task's lease
+      // runs out and the task is dispatched again.
+      if (!this.running) {
+        this.inFlight.delete(key);
+        return Promise.resolve();
+      }
+      return this.complete(task, event)
         .catch((err: unknown) => console.error(`skybatch: could not record the result of task ${key}:`, err))
         .finally(() => this.inFlight.delete(key));
+    };
     const handler = this.registry(task.resource);
     if (!handler) {
       void finish({ type: 'TaskFailed', taskId: task.task_id, error: 'States.TaskFailed', cause: `no integration can run resource "${task.resource}"` });

@@ -35,7 +35,11 @@ export async function openStore(options: { dataDir: string; databaseUrl?: string
   let dialect: Dialect;
   if (url && /^postgres(ql)?:\/\//.test(url)) {
     dialect = 'postgres';
-    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 10 }) }) });
+    const pool = new pg.Pool({ connectionString: url, max: 10 });
+    // An idle connection that the server drops (restart, failover) emits 'error' on the pool;
+    // unheard, it would end the process. The pool replaces the connection on next use.
+    pool.on('error', (err) => console.error('skybatch: PostgreSQL connection lost:', err.message));
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   } else if (url) {
     throw new Error(`SKYBATCH_DATABASE_URL must be a postgres:// URL, got "${url}"`);
   } else {
