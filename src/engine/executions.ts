@@ -56,8 +56,11 @@ export function createExecutions(store: Store, engine: Engine): Executions {
       if (!NAME.test(executionName)) throw new BadRequestError(`execution name "${executionName}" must be 1 to 80 letters, digits, "-" or "_"`);
       const inputText = JSON.stringify(input ?? {});
       if (Buffer.byteLength(inputText) > MAX_INPUT_BYTES) throw new PayloadTooLargeError(`execution input is ${Buffer.byteLength(inputText)} bytes; the limit is ${MAX_INPUT_BYTES}`);
-      const existing = await q.findExecutionByName(db, machine, executionName);
-      if (existing) return { execution: toInfo(existing), created: false };
+      // A generated name is new by construction; only a caller's name can repeat.
+      if (name !== undefined) {
+        const existing = await q.findExecutionByName(db, machine, executionName);
+        if (existing) return { execution: toInfo(existing), created: false };
+      }
       const sm = await getStateMachine(db, machine);
       if (!sm) throw new NotFoundError(`state machine "${machine}" does not exist`);
       const id = randomUUID();

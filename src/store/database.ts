@@ -51,10 +51,38 @@ export async function openStore(options: { dataDir: string; databaseUrl?: string
     // killed; only an OS crash or power loss can lose the last commits.
     file.pragma('synchronous = NORMAL');
     file.pragma('busy_timeout = 5000');
-    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: file }) });
+    // Bursts of steps write megabytes of history: a larger page cache and fewer, larger WAL
+    // checkpoints keep that from turning into many small copies.
+    file.pragma('cache_size = -65536');
+    file.pragma('wal_autocheckpoint = 8192');
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(file) }) });
   }
   await migrate(db, dialect);
   return { db, dialect, close: () => db.destroy() };
+}
+
+/**
+ * kysely prepares every query anew; preparing costs as much as running a small statement
+ * here, and the engine repeats the same few statements, so keep them prepared.
+ */
+function withStatementCache(file: SQLite.Database): SQLite.Database {
+  const cache = new Map<string, SQLite.Statement>();
+  const prepare = file.prepare.bind(file);
+  return new Proxy(file, {
+    get(target, property, receiver) {
+      if (property !== 'prepare') return Reflect.get(target, property, receiver) as unknown;
+      return (sql: string) => {
+        let statement = cache.get(sql);
+        if (!statement) {
+          statement = prepare(sql);
+          // Batch inserts vary in their number of rows; keep the cache from growing without bound.
+          if (cache.size > 2000) cache.clear();
+          cache.set(sql, statement);
+        }
+        return statement;
+      };
+    },
+  });
 }
 
 async function migrate(db: Kysely<Database>, dialect: Dialect): Promise<void> {

@@ -22,17 +22,17 @@ export async function enqueue(db: Db, entries: InboxEntry[]): Promise<void> {
   for (let i = 0; i < rows.length; i += 500) await db.insertInto('inbox').values(rows.slice(i, i + 500)).execute();
 }
 
-/** Executions with events due at `now`, oldest first. */
+/** Executions with events due at `now`, oldest event first. */
 export async function dueExecutions(db: Db, now: number, limit: number): Promise<string[]> {
-  const rows = await db
-    .selectFrom('inbox')
-    .select((eb) => ['execution_id', eb.fn.min('id').as('first')])
-    .where('available_at', '<=', now)
-    .groupBy('execution_id')
-    .orderBy('first')
-    .limit(limit)
-    .execute();
-  return rows.map((r) => r.execution_id);
+  // Walk the due index in order and dedupe here: a GROUP BY lets the planner scan the whole
+  // inbox, waiting timers included, on every poll.
+  const rows = await db.selectFrom('inbox').select('execution_id').where('available_at', '<=', now).orderBy('available_at').orderBy('id').limit(limit * 4).execute();
+  const ids = new Set<string>();
+  for (const row of rows) {
+    ids.add(row.execution_id);
+    if (ids.size >= limit) break;
+  }
+  return [...ids];
 }
 
 export interface InboxRow {
