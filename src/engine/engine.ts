@@ -188,8 +188,9 @@ export class Engine {
       state: JSON.stringify(state),
       status: state.status,
       output: state.output === undefined ? null : JSON.stringify(state.output),
-      error: state.error ?? null,
-      cause: state.cause ?? null,
+      // Step Functions leaves out an error or cause nobody gave (a bare stop, a Fail without Error).
+      error: state.error || null,
+      cause: state.cause || null,
       stop_date: ended ? (execution.stop_date ?? new Date(now).toISOString()) : null,
       redrive_count: state.context.Execution.RedriveCount,
       last_event_id: state.lastEventId,

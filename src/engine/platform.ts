@@ -5,6 +5,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { openStore, type Store } from '../store/database.js';
+import { lockDataDir } from '../store/server-lock.js';
 import { resetAllLeases } from '../store/tasks.js';
 import { findToken, insertToken } from '../store/tokens.js';
 import { Engine } from './engine.js';
@@ -50,7 +51,16 @@ function createTokens(store: Store): Tokens {
 }
 
 export async function openPlatform(options: PlatformOptions): Promise<OpenPlatform> {
-  const store = await openStore({ dataDir: options.dataDir, databaseUrl: options.databaseUrl });
+  const run = options.run ?? true;
+  // Only the embedded store needs a single server; PostgreSQL is shared by design.
+  const unlock = run && !options.databaseUrl ? lockDataDir(options.dataDir) : () => {};
+  let store: Store;
+  try {
+    store = await openStore({ dataDir: options.dataDir, databaseUrl: options.databaseUrl });
+  } catch (err) {
+    unlock();
+    throw err;
+  }
   const workerId = randomUUID();
   // With SQLite only one server uses the store, so tasks it held before a crash are free now.
   if (store.dialect === 'sqlite') await resetAllLeases(store.db);
@@ -61,7 +71,7 @@ export async function openPlatform(options: PlatformOptions): Promise<OpenPlatfo
     if (outcome.cancelledTasks.length > 0) dispatcher.cancel(outcome.cancelledTasks);
   };
   dispatcher.onResult = () => engine.wake();
-  if (options.run ?? true) {
+  if (run) {
     engine.start();
     dispatcher.start();
   }
@@ -80,6 +90,7 @@ export async function openPlatform(options: PlatformOptions): Promise<OpenPlatfo
       await dispatcher.stop();
       await engine.stop();
       await store.close();
+      unlock();
     },
   };
 }

@@ -225,6 +225,14 @@ describe.each(backends)('platform on $name', (backend) => {
     expect(seen.sort()).toEqual([...ids].sort());
   });
 
+  it.runIf(backend.name === 'sqlite')('lets one server at a time use a SQLite data directory', async () => {
+    const p = await start();
+    await expect(openPlatform({ dataDir: handle!.dataDir })).rejects.toThrow(/another Skybatch server/);
+    await close(p);
+    const again = await start();
+    expect((await again.health()).store).toBe('sqlite');
+  });
+
   it('rejects bad requests with user-facing errors', async () => {
     const p = await start();
     await expect(p.stateMachines.create({ name: 'bad name!', definition: {} })).rejects.toMatchObject({ code: 'BadRequest' });
