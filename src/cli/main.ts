@@ -5,8 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { execCommand } from './commands/exec.js';
-import { EXIT_USAGE, validateCommand } from './commands/validate.js';
+import { registerServerCommands } from './commands/register.js';
+import { CliError, EXIT_USAGE } from './output.js';
 
 // Two levels up from both src/cli (tsx) and dist/cli (built).
 const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -24,13 +24,18 @@ export async function main(argv: string[]): Promise<number> {
       // One prefix for every error line, whether commander or a command wrote it.
       outputError: (text, write) => write(text.replace(/^error: /, 'skybatch: ')),
     })
-    .showHelpAfterError('(run "skybatch --help" for usage)');
+    .showHelpAfterError('(run "skybatch --help" for usage)')
+    .configureHelp({ showGlobalOptions: true })
+    .option('--data <dir>', 'data directory of the server: `up` keeps everything there, other commands read its endpoint.json')
+    .option('--json', 'print JSON for machines instead of tables');
 
   program
     .command('validate')
     .description('check a state machine definition (JSON or YAML); prints "valid" or one line per problem')
     .argument('<file>', 'definition file')
     .action(async (file: string) => {
+      // Each command loads its own modules: a call pays only for what it runs.
+      const { validateCommand } = await import('./commands/validate.js');
       code = await validateCommand(file);
     });
 
@@ -40,8 +45,13 @@ export async function main(argv: string[]): Promise<number> {
     .argument('<file>', 'definition file (JSON or YAML)')
     .option('--input <json>', 'execution input: inline JSON or @path to a JSON file', '{}')
     .action(async (file: string, options: { input: string }) => {
+      const { execCommand } = await import('./commands/exec.js');
       code = await execCommand(file, options);
     });
+
+  registerServerCommands(program, (exitCode) => {
+    code = exitCode;
+  });
 
   try {
     await program.parseAsync(argv, { from: 'node' });
@@ -51,6 +61,11 @@ export async function main(argv: string[]): Promise<number> {
       // --help and --version end in a CommanderError with exit code 0; every other one
       // (unknown command or option, missing argument) is a usage error.
       return err.exitCode === 0 ? 0 : EXIT_USAGE;
+    }
+    if (err instanceof CliError) {
+      process.stderr.write(`skybatch: ${err.message}\n`);
+      for (const line of err.lines) process.stderr.write(`${line}\n`);
+      return err.exitCode;
     }
     process.stderr.write(`skybatch: ${err instanceof Error ? err.message : String(err)}\n`);
     return 1;

@@ -54,7 +54,8 @@ export function createExecutions(store: Store, engine: Engine): Executions {
       const machine = stateMachineName(stateMachine);
       const executionName = name ?? randomUUID();
       if (!NAME.test(executionName)) throw new BadRequestError(`execution name "${executionName}" must be 1 to 80 letters, digits, "-" or "_"`);
-      const inputText = JSON.stringify(input ?? {});
+      const given: Json = input === undefined ? {} : input;
+      const inputText = JSON.stringify(given);
       if (Buffer.byteLength(inputText) > MAX_INPUT_BYTES) throw new PayloadTooLargeError(`execution input is ${Buffer.byteLength(inputText)} bytes; the limit is ${MAX_INPUT_BYTES}`);
       // A generated name is new by construction; only a caller's name can repeat.
       if (name !== undefined) {
@@ -90,7 +91,7 @@ export function createExecutions(store: Store, engine: Engine): Executions {
               availableAt: now,
               event: {
                 type: 'StartExecution',
-                input: (input ?? {}) as Json,
+                input: given,
                 context: { executionId: executionArn(machine, executionName), executionName, stateMachineId: stateMachineArn(machine), stateMachineName: machine, roleArn: sm.role_arn },
               },
             },

@@ -5,9 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseDefinition } from '../../asl/parse.js';
 import { formatProblem, validateDefinition } from '../../asl/validate/index.js';
-
-/** Exit code for anything the user must fix before a run: bad usage, file or definition. */
-export const EXIT_USAGE = 2;
+import { EXIT_USAGE, describeError } from '../output.js';
 
 export type Loaded = { ok: true; definition: unknown } | { ok: false; code: number };
 
@@ -50,15 +48,6 @@ export async function validateCommand(file: string): Promise<number> {
   if (!loaded.ok) return loaded.code;
   printOut('valid');
   return 0;
-}
-
-/** A one-line reason, without Node's "ENOENT: no such file or directory, open '...'" noise. */
-export function describeError(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'ENOENT') return 'no such file or directory';
-  if (code === 'EACCES') return 'permission denied';
-  if (code === 'EISDIR') return 'is a directory';
-  return err instanceof Error ? err.message : String(err);
 }
 
 function firstLine(text: string): string {

@@ -1,0 +1,47 @@
+/*
+ * Bearer-token authentication. Each route says who may call it through its config:
+ *   access: 'public' (no token), 'admin' (the default: admin tokens only) or 'job'
+ *   (admin tokens, and the token a running job was given).
+ * Admin is the default so that a route which forgets to say stays closed.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Platform, TokenScope } from '../engine/types.js';
+import { ForbiddenError, UnauthorizedError } from '../errors.js';
+
+export type Access = 'public' | 'admin' | 'job';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: Access;
+  }
+  interface FastifyRequest {
+    /** Who called, once authenticated; undefined on public routes. */
+    tokenScope: TokenScope | undefined;
+  }
+}
+
+// Tokens are short; a huge header is not worth a database lookup.
+const MAX_TOKEN_LENGTH = 512;
+
+export function installAuth(app: FastifyInstance, platform: Platform): void {
+  app.decorateRequest('tokenScope', undefined);
+  app.addHook('onRequest', async (request: FastifyRequest) => {
+    // Unknown paths answer 404 to anyone: the route list is public in openapi.json anyway.
+    if (request.is404) return;
+    const access = request.routeOptions.config.access ?? 'admin';
+    if (access === 'public') return;
+    const scope = await authenticate(platform, request.headers.authorization);
+    if (access === 'admin' && scope.kind !== 'admin') throw new ForbiddenError('this route needs an admin token; job tokens may not use it');
+    request.tokenScope = scope;
+  });
+}
+
+async function authenticate(platform: Platform, header: string | undefined): Promise<TokenScope> {
+  if (header === undefined || header.trim() === '') throw new UnauthorizedError('missing Authorization: Bearer <token> header');
+  const match = /^Bearer +(\S+) *$/i.exec(header);
+  const token = match?.[1];
+  if (token === undefined) throw new UnauthorizedError('the Authorization header must be "Bearer <token>"');
+  const scope = token.length > MAX_TOKEN_LENGTH ? undefined : await platform.tokens.verify(token);
+  if (!scope) throw new UnauthorizedError('unknown or revoked access token');
+  return scope;
+}

@@ -1,0 +1,72 @@
+/*
+ * The REST API's fastify instance. The caller listens (or injects, in tests).
+ */
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Platform } from '../engine/types.js';
+import { installAuth } from './auth.js';
+import { clientErrorHandler, frameworkErrors, installErrorHandlers } from './errors.js';
+import { openApiRoutes } from './openapi.js';
+import { RouteTable } from './route-table.js';
+import { executionRoutes } from './routes/executions.js';
+import { healthRoutes } from './routes/health.js';
+import { stateMachineRoutes } from './routes/state-machines.js';
+import { coerceQuery } from './validation.js';
+
+export interface ServerOptions {
+  /** Log requests and errors with fastify's own pino logger. */
+  logger?: boolean;
+  /** Or log into this one, e.g. the logger `skybatch up` shares with the engine. */
+  loggerInstance?: FastifyBaseLogger;
+}
+
+/**
+ * Above the 256 KiB input limit on purpose: an input a little over it is refused by the
+ * platform with a message about the input; only bodies far beyond any valid request stop here.
+ */
+export const BODY_LIMIT = 1024 * 1024;
+
+export async function createServer(platform: Platform, options: ServerOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(options.loggerInstance ? { loggerInstance: options.loggerInstance } : { logger: options.logger ?? false }),
+    bodyLimit: BODY_LIMIT,
+    frameworkErrors,
+    clientErrorHandler,
+    // An execution ARN, URL-encoded, is far longer than find-my-way's default of 100.
+    routerOptions: { maxParamLength: 2048, ignoreTrailingSlash: true },
+    // See validation.ts for why coercion is off; removing unknown fields would hide typos.
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allowUnionTypes: true } },
+  });
+
+  const routes = new RouteTable();
+  routes.attach(app);
+  installErrorHandlers(app, routes);
+  installJsonParser(app);
+  installAuth(app, platform);
+  app.addHook('preValidation', async (request) => coerceQuery(request));
+
+  healthRoutes(app, platform);
+  openApiRoutes(app, routes, async () => (await platform.health()).version);
+  stateMachineRoutes(app, platform);
+  executionRoutes(app, platform);
+
+  await app.ready();
+  return app;
+}
+
+/**
+ * JSON only (fastify would also take text/plain, which no route here wants). An empty
+ * body is no body: clients send `Content-Type: application/json` on a bodiless POST (stop,
+ * redrive), and the route's schema decides whether a body was required.
+ */
+function installJsonParser(app: FastifyInstance): void {
+  const parse = app.getDefaultJsonParser('error', 'error');
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') {
+      done(null, undefined);
+      return;
+    }
+    void parse(request, text, done);
+  });
+}

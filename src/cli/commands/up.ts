@@ -1,0 +1,112 @@
+/*
+ * `skybatch up [--data DIR] [--host H] [--port N]`: the whole platform in this process,
+ * until SIGINT or SIGTERM. Credentials live in DIR/endpoint.json and survive restarts,
+ * so scripts and S3 clients configured once keep working.
+ */
+import { mkdir } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import { DEFAULT_DATA_DIR, endpointPath, newAccessKeyPair, readEndpointFile, writeEndpointFile } from '../endpoint.js';
+import type { EndpointFile } from '../endpoint.js';
+import { CliError, EXIT_FAILED, EXIT_USAGE, printNote } from '../output.js';
+
+export interface UpOptions {
+  data?: string;
+  host?: string;
+  port?: string;
+}
+
+export async function upCommand(options: UpOptions): Promise<number> {
+  const host = options.host ?? '127.0.0.1';
+  const port = parsePort(options.port ?? '8080');
+  const dataDir = resolve(options.data ?? DEFAULT_DATA_DIR);
+  await mkdir(dataDir, { recursive: true });
+  const path = endpointPath(dataDir);
+  // Read before opening the platform: a broken file should stop us before anything starts.
+  const previous = await readEndpointFile(path);
+  if (previous !== undefined && (await answers(previous.url))) {
+    throw new CliError(EXIT_FAILED, `a Skybatch server for ${dataDir} is already running at ${previous.url}`);
+  }
+
+  // Loaded here, not at the top: every other command would pay for loading the server
+  // (fastify, database drivers) on each call.
+  const [{ openPlatform }, { createServer }] = await Promise.all([import('../../engine/platform.js'), import('../../api/server.js')]);
+  const databaseUrl = process.env.SKYBATCH_DATABASE_URL;
+  const platform = await openPlatform({ dataDir, ...(databaseUrl ? { databaseUrl } : {}) });
+  let server: Awaited<ReturnType<typeof createServer>> | undefined;
+  try {
+    // A token from endpoint.json is only reused if this store knows it: pointing
+    // SKYBATCH_DATABASE_URL at another database must not leave a dead token behind.
+    const reuse = previous !== undefined && (await platform.tokens.verify(previous.token)) !== undefined;
+    if (previous !== undefined && !reuse) printNote(`skybatch: the token in ${path} is unknown to this store; issuing a new one`);
+    const token = reuse ? previous.token : await platform.tokens.issue({ kind: 'admin' });
+
+    server = await createServer(platform);
+    try {
+      await server.listen({ host, port });
+    } catch (err) {
+      throw new CliError(EXIT_FAILED, `cannot listen on ${host}:${port}: ${(err as Error).message}`);
+    }
+    const url = `http://${urlHost(host)}:${(server.server.address() as AddressInfo).port}`;
+    const keys = previous ?? newAccessKeyPair();
+    const endpoint: EndpointFile = { url, token, s3Endpoint: `${url}/s3`, accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey };
+    await writeEndpointFile(path, endpoint);
+
+    process.stdout.write(`Skybatch is up: console at ${url}/?token=${token}\n`);
+    process.stdout.write(`API endpoint, token and S3 keys: ${path}\n`);
+  } catch (err) {
+    await server?.close();
+    await platform.close();
+    throw err;
+  }
+
+  const signal = await untilSignal();
+  process.stderr.write(`skybatch: ${signal}, shutting down\n`);
+  await server.close();
+  await platform.close();
+  // Whatever handle a subsystem forgets to release must not keep a stopped server alive.
+  setTimeout(() => process.exit(0), 2000).unref();
+  return 0;
+}
+
+/** Resolves on the first SIGINT/SIGTERM; a second one while closing ends the process at once. */
+function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolveSignal) => {
+    const onSignal = (signal: NodeJS.Signals): void => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      process.once('SIGINT', () => process.exit(130));
+      process.once('SIGTERM', () => process.exit(143));
+      resolveSignal(signal);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
+
+/**
+ * Whether a Skybatch server answers at url. Two servers on one data dir would fight over
+ * its endpoint.json and, on SQLite, take each other's task leases at start.
+ */
+async function answers(url: string): Promise<boolean> {
+  try {
+    const response = await fetch(`${url}/api/v1/health`, { signal: AbortSignal.timeout(2000) });
+    const body = (await response.json()) as { status?: unknown; store?: unknown };
+    return response.ok && body.status === 'ok' && typeof body.store === 'string';
+  } catch {
+    return false;
+  }
+}
+
+function parsePort(text: string): number {
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port > 65535) throw new CliError(EXIT_USAGE, `--port must be a number from 0 to 65535, not "${text}"`);
+  return port;
+}
+
+/** The address clients on this machine use: a wildcard bind is reached through loopback. */
+function urlHost(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
+}

@@ -1,0 +1,105 @@
+/*
+ * Where the server is and how to authenticate: `skybatch up` writes DIR/endpoint.json,
+ * every other command reads it (or SKYBATCH_ENDPOINT + SKYBATCH_TOKEN, as jobs get them).
+ */
+import { randomInt } from 'node:crypto';
+import { chmod, readFile, rename, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { CliError } from './output.js';
+
+export const DEFAULT_DATA_DIR = '.skybatch';
+
+export interface EndpointFile {
+  url: string;
+  token: string;
+  s3Endpoint: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+export interface Endpoint {
+  url: string;
+  token: string | undefined;
+  /** Where url and token came from, so an error can say what to fix. */
+  source: string;
+}
+
+export function endpointPath(dataDir: string | undefined): string {
+  return join(resolve(dataDir ?? DEFAULT_DATA_DIR), 'endpoint.json');
+}
+
+/** undefined when the file does not exist; throws on a file that is there but unusable. */
+export async function readEndpointFile(path: string): Promise<EndpointFile | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new CliError(1, `cannot read ${path}: ${(err as Error).message}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new CliError(1, `${path} is not valid JSON`);
+  }
+  const fields = ['url', 'token', 's3Endpoint', 'accessKeyId', 'secretAccessKey'] as const;
+  const record = parsed as Record<string, unknown> | null;
+  if (typeof record !== 'object' || record === null || fields.some((field) => typeof record[field] !== 'string')) {
+    throw new CliError(1, `${path} must hold {${fields.map((field) => `"${field}"`).join(', ')}} as strings`);
+  }
+  return record as unknown as EndpointFile;
+}
+
+/**
+ * Written to a temporary file and renamed, so a command reading it meanwhile never sees
+ * half a file, and created 0600 because it holds credentials.
+ */
+export async function writeEndpointFile(path: string, endpoint: EndpointFile): Promise<void> {
+  const temporary = `${path}.${process.pid}.tmp`;
+  await writeFile(temporary, `${JSON.stringify(endpoint, null, 2)}\n`, { mode: 0o600 });
+  // The mode given to writeFile is filtered by the umask; chmod is not.
+  await chmod(temporary, 0o600);
+  await rename(temporary, path);
+}
+
+const UPPER_ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+// AWS secrets also use + and /; leaving them out spares users quoting them in a shell.
+const SECRET_ALPHABET = `${UPPER_ALNUM}abcdefghijklmnopqrstuvwxyz`;
+
+/** An S3-style key pair, shaped as AWS's: a 20-character uppercase id and a 40-character secret. */
+export function newAccessKeyPair(): { accessKeyId: string; secretAccessKey: string } {
+  return { accessKeyId: `SKY${randomString(UPPER_ALNUM, 17)}`, secretAccessKey: randomString(SECRET_ALPHABET, 40) };
+}
+
+function randomString(alphabet: string, length: number): string {
+  let text = '';
+  while (text.length < length) text += alphabet.charAt(randomInt(alphabet.length));
+  return text;
+}
+
+/** The SKYBATCH_ENDPOINT/SKYBATCH_TOKEN pair wins, else the data dir's endpoint.json. */
+export async function findEndpoint(dataDir: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<Endpoint> {
+  const envUrl = env.SKYBATCH_ENDPOINT;
+  if (envUrl !== undefined && envUrl !== '') {
+    return { url: trimSlash(envUrl), token: emptyToUndefined(env.SKYBATCH_TOKEN), source: 'SKYBATCH_ENDPOINT and SKYBATCH_TOKEN' };
+  }
+  const path = endpointPath(dataDir);
+  const file = await readEndpointFile(path);
+  if (file === undefined) {
+    throw new CliError(
+      1,
+      `no Skybatch server found: ${path} does not exist. Start one with \`skybatch up\`` +
+        `${dataDir === undefined ? '' : ` --data ${dataDir}`}, or set SKYBATCH_ENDPOINT and SKYBATCH_TOKEN`,
+    );
+  }
+  return { url: trimSlash(file.url), token: file.token, source: path };
+}
+
+function trimSlash(url: string): string {
+  return url.replace(/\/+$/, '');
+}
+
+function emptyToUndefined(value: string | undefined): string | undefined {
+  return value === '' ? undefined : value;
+}
