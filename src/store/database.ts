@@ -11,6 +11,8 @@ import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration } from 'kysely';
 import pg from 'pg';
 import * as initial from './migrations/001-initial.js';
+import * as batch from './migrations/002-batch.js';
+import * as functions from './migrations/003-functions.js';
 import type { Database } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -24,6 +26,8 @@ export interface Store {
 
 const MIGRATIONS: Record<string, (db: Kysely<unknown>, dialect: Dialect) => Promise<void>> = {
   '001-initial': initial.up,
+  '002-batch': batch.up,
+  '003-functions': functions.up,
 };
 
 // BIGINT columns hold epoch milliseconds, well inside Number's exact range.
