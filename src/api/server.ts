@@ -7,9 +7,12 @@ import { installAuth } from './auth.js';
 import { clientErrorHandler, frameworkErrors, installErrorHandlers } from './errors.js';
 import { openApiRoutes } from './openapi.js';
 import { RouteTable } from './route-table.js';
+import { batchRoutes } from './routes/batch-routes.js';
 import { executionRoutes } from './routes/executions.js';
+import { functionRoutes } from './routes/functions.js';
 import { healthRoutes } from './routes/health.js';
 import { stateMachineRoutes } from './routes/state-machines.js';
+import { taskTokenRoutes } from './routes/task-tokens.js';
 import { coerceQuery } from './validation.js';
 
 export interface ServerOptions {
@@ -48,6 +51,9 @@ export async function createServer(platform: Platform, options: ServerOptions = 
   openApiRoutes(app, routes, async () => (await platform.health()).version);
   stateMachineRoutes(app, platform);
   executionRoutes(app, platform);
+  functionRoutes(app, platform);
+  taskTokenRoutes(app, platform);
+  batchRoutes(app, platform);
 
   await app.ready();
   return app;

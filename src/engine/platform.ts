@@ -2,18 +2,26 @@
  * Opens the whole platform on one store: services for the API, the engine stepping
  * executions and the dispatcher running their tasks.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
+import { ExecutionWatch, endedExecutions } from '../integrations/execution-watch.js';
+import { builtInIntegrations, composeRegistry } from '../integrations/registry.js';
+import { createTaskTokens } from '../integrations/task-tokens.js';
+import { createFunctions } from '../functions/service.js';
 import { openStore, type Store } from '../store/database.js';
 import { lockDataDir } from '../store/server-lock.js';
 import { resetAllLeases } from '../store/tasks.js';
-import { findToken, insertToken } from '../store/tokens.js';
 import { Engine } from './engine.js';
 import { createExecutions } from './executions.js';
 import { createStateMachines } from './state-machines.js';
 import { TaskDispatcher } from './task-dispatcher.js';
 import { noTasks, type TaskRegistry } from './task-registry.js';
-import type { Platform, Tokens } from './types.js';
+import { LocalExecutor } from '../batch/executors/local.js';
+import type { Executor } from '../batch/executors/executor.js';
+import { createBatch } from '../batch/service.js';
+import { batchIntegration } from '../integrations/batch.js';
+import { createTokens } from './tokens.js';
+import type { Platform } from './types.js';
 
 export interface PlatformOptions {
   dataDir: string;
@@ -23,32 +31,21 @@ export interface PlatformOptions {
   run?: boolean;
   pollMs?: number;
   leaseMs?: number;
+  /** Runs this server's batch jobs; the local process executor unless given. */
+  executor?: Executor;
 }
 
 export interface OpenPlatform extends Platform {
   store: Store;
   engine: Engine;
   dispatcher: TaskDispatcher;
+  /** Executions ending, as this process's engine reports them (and polled for other servers'). */
+  executionWatch: ExecutionWatch;
   workerId: string;
   close(): Promise<void>;
 }
 
 const version = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
-
-function createTokens(store: Store): Tokens {
-  return {
-    async verify(token) {
-      const row = await findToken(store.db, token);
-      if (!row) return undefined;
-      return row.scope === 'job' ? { kind: 'job', jobId: row.job_id ?? '' } : { kind: 'admin' };
-    },
-    async issue(scope) {
-      const token = randomBytes(24).toString('base64url');
-      await insertToken(store.db, token, scope.kind, scope.kind === 'job' ? scope.jobId : null, new Date().toISOString());
-      return token;
-    },
-  };
-}
 
 export async function openPlatform(options: PlatformOptions): Promise<OpenPlatform> {
   const run = options.run ?? true;
@@ -62,33 +59,60 @@ export async function openPlatform(options: PlatformOptions): Promise<OpenPlatfo
     throw err;
   }
   const workerId = randomUUID();
+  const tokens = await createTokens(store);
   // With SQLite only one server uses the store, so tasks it held before a crash are free now.
   if (store.dialect === 'sqlite') await resetAllLeases(store.db);
+  const functions = createFunctions(store, { dataDir: options.dataDir });
   const engine = new Engine(store, options.pollMs === undefined ? {} : { pollMs: options.pollMs });
-  const dispatcher = new TaskDispatcher(store, options.registry ?? noTasks, { owner: workerId, ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }) });
+  const executions = createExecutions(store, engine);
+  const executionWatch = new ExecutionWatch(endedExecutions(store));
+  // The caller's registry comes first, so tests and embedders can add or override resources.
+  let endpointUrl = '';
+  const batch = createBatch(store, {
+    dataDir: options.dataDir,
+    owner: workerId,
+    executor: options.executor ?? new LocalExecutor(),
+    endpoint: (jobId) => ({ url: endpointUrl, token: tokens.forJob(jobId) }),
+    // A single-server store: every job marked running was this data directory's server's.
+    adoptAll: store.dialect === 'sqlite',
+    ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
+  });
+  const registry = composeRegistry([options.registry ?? noTasks, ...builtInIntegrations({ executions, watch: executionWatch }), batchIntegration(batch)]);
+  const dispatcher = new TaskDispatcher(store, registry, { owner: workerId, ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }) });
   engine.onCommitted = (outcome) => {
     if (outcome.newTasks > 0) dispatcher.wake();
     if (outcome.cancelledTasks.length > 0) dispatcher.cancel(outcome.cancelledTasks);
+    if (outcome.finished.length > 0) executionWatch.notify(outcome.finished);
   };
   dispatcher.onResult = () => engine.wake();
   if (run) {
     engine.start();
     dispatcher.start();
+    await batch.start();
   }
   return {
     store,
     engine,
     dispatcher,
+    executionWatch,
     workerId,
     stateMachines: createStateMachines(store),
-    executions: createExecutions(store, engine),
-    tokens: createTokens(store),
+    executions,
+    tokens,
+    functions,
+    batch,
+    setEndpointUrl(url: string) {
+      endpointUrl = url;
+    },
+    taskTokens: createTaskTokens(store, () => engine.wake()),
     async health() {
       return { status: 'ok', store: store.dialect, version };
     },
     async close() {
+      if (run) await batch.stop();
       await dispatcher.stop();
       await engine.stop();
+      await functions.close();
       await store.close();
       unlock();
     },

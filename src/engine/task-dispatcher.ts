@@ -4,15 +4,27 @@
  * transaction that releases the task. A task is delivered at least once: a server that
  * dies mid-task loses its lease and another runs the task again, so integrations use the
  * task id as their idempotency key.
+ *
+ * `.waitForTaskToken` is handled here and not in the registry: what differs is not the code
+ * that runs (the base integration's) but what happens to the task row afterwards, which only
+ * the dispatcher owns. The row is parked as WAITING, without a lease, until SendTaskSuccess /
+ * SendTaskFailure (src/integrations/task-tokens.ts) or a timer of the interpreter ends it.
  */
 import type { InterpreterEvent } from '../asl/interpreter/protocol.js';
 import type { Json } from '../asl/types.js';
 import type { Store } from '../store/database.js';
 import { withRetry } from '../store/errors.js';
 import { enqueue } from '../store/inbox.js';
-import { claimTasks, releaseTask, renewLeases, type TaskRow } from '../store/tasks.js';
+import { claimTasks, parkTask, releaseTask, renewLeases, type TaskRow } from '../store/tasks.js';
 import { describeFailure } from './local-runner.js';
 import type { TaskRegistry } from './task-registry.js';
+
+const CALLBACK_SUFFIX = '.waitForTaskToken';
+
+/** The resource a `.waitForTaskToken` resource runs first, or undefined for any other resource. */
+export function callbackBase(resource: string): string | undefined {
+  return resource.endsWith(CALLBACK_SUFFIX) ? resource.slice(0, -CALLBACK_SUFFIX.length) : undefined;
+}
 
 export interface DispatcherOptions {
   owner: string;
@@ -111,16 +123,18 @@ export class TaskDispatcher {
         .catch((err: unknown) => console.error(`skybatch: could not record the result of task ${key}:`, err))
         .finally(() => this.inFlight.delete(key));
     };
-    const handler = this.registry(task.resource);
+    const base = callbackBase(task.resource);
+    const resource = base ?? task.resource;
+    const handler = this.registry(resource);
     if (!handler) {
-      void finish({ type: 'TaskFailed', taskId: task.task_id, error: 'States.TaskFailed', cause: `no integration can run resource "${task.resource}"` });
+      void finish({ type: 'TaskFailed', taskId: task.task_id, error: 'States.TaskFailed', cause: `no integration can run resource "${resource}"` });
       return;
     }
     let lastBeat = 0;
     Promise.resolve()
       .then(() =>
         handler(JSON.parse(task.input) as Json, {
-          resource: task.resource,
+          resource,
           stateName: task.state_name,
           taskToken: task.token,
           signal: controller.signal,
@@ -134,7 +148,7 @@ export class TaskDispatcher {
         }),
       )
       .then(
-        (output) => finish({ type: 'TaskSucceeded', taskId: task.task_id, output: output ?? null }),
+        (output) => (base === undefined ? finish({ type: 'TaskSucceeded', taskId: task.task_id, output: output ?? null }) : this.park(task, key)),
         (err: unknown) => {
           if (controller.signal.aborted) {
             this.inFlight.delete(key);
@@ -144,6 +158,20 @@ export class TaskDispatcher {
           return finish({ type: 'TaskFailed', taskId: task.task_id, error, cause });
         },
       );
+  }
+
+  /** The base of a callback task is done; its result is not the task's (the token's answer is). */
+  private park(task: TaskRow, key: string): Promise<void> {
+    if (!this.running) {
+      this.inFlight.delete(key);
+      return Promise.resolve();
+    }
+    // Nothing to do when the row is gone: the token was answered while the base still ran,
+    // or the task was cancelled.
+    return withRetry(() => parkTask(this.store.db, this.options.owner, task.execution_id, task.task_id))
+      .then(() => undefined)
+      .catch((err: unknown) => console.error(`skybatch: could not park task ${key} to wait for its token:`, err))
+      .finally(() => this.inFlight.delete(key));
   }
 
   private async complete(task: TaskRow, event: InterpreterEvent): Promise<void> {

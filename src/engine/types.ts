@@ -4,6 +4,8 @@
  */
 import type { HistoryEvent } from '../asl/interpreter/protocol.js';
 import type { Json, StateMachineDefinition } from '../asl/types.js';
+import type { BatchService } from '../batch/service.js';
+import type { FunctionsService } from '../functions/types.js';
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'PENDING_REDRIVE';
 
@@ -96,11 +98,29 @@ export interface Tokens {
   issue(scope: TokenScope): Promise<string>;
 }
 
+/**
+ * SendTaskSuccess / SendTaskFailure / SendTaskHeartbeat for `.waitForTaskToken` tasks.
+ * An unknown or finished token throws NotFoundError (details.error TaskTimedOut or InvalidToken).
+ */
+export interface TaskTokens {
+  /** Throws PayloadTooLargeError for an output over 256 KiB as JSON text. */
+  success(taskToken: string, output: Json): Promise<void>;
+  failure(taskToken: string, options?: { error?: string; cause?: string }): Promise<void>;
+  heartbeat(taskToken: string): Promise<void>;
+}
+
 /** The whole platform as the API sees it. */
 export interface Platform {
   stateMachines: StateMachines;
   executions: Executions;
   tokens: Tokens;
+  /** Functions (registry and runtime); absent where the platform runs none. */
+  functions?: FunctionsService;
+  taskTokens: TaskTokens;
+  /** Batch: compute environments, queues, job definitions, jobs; absent where no scheduler runs. */
+  batch?: BatchService;
+  /** Where jobs reach the API (SKYBATCH_ENDPOINT); set by `skybatch up` once it listens. */
+  setEndpointUrl?(url: string): void;
   /** Health details for /api/v1/health. */
   health(): Promise<{ status: 'ok'; store: 'sqlite' | 'postgres'; version: string }>;
 }

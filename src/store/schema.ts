@@ -82,7 +82,52 @@ export interface SettingsTable {
   value: string;
 }
 
+export interface NamedBodyTable {
+  name: string;
+  body: string;
+}
+
+export interface JobDefinitionsTable {
+  name: string;
+  revision: number;
+  status: string;
+  body: string;
+}
+
+export interface JobsTable {
+  job_id: string;
+  queue: string;
+  status: string;
+  scheduling_priority: number;
+  share_identifier: string | null;
+  created_at: number;
+  vcpus: number;
+  memory_mib: number;
+  array_parent: string | null;
+  array_size: number | null;
+  /** Dependencies not yet SUCCEEDED; the job becomes RUNNABLE at 0. */
+  pending_deps: number;
+  attempt: number;
+  /** The server running the job; it renews lease_expires while it watches the job. */
+  owner: string | null;
+  lease_expires: number | null;
+  client_token: string | null;
+  terminate_reason: string | null;
+  /** The JobDetail as JSON; for an array child only what differs from its parent. */
+  body: string;
+}
+
+export interface JobDependenciesTable {
+  job_id: string;
+  depends_on: string;
+}
+
 export interface Database {
+  compute_environments: NamedBodyTable;
+  job_queues: NamedBodyTable;
+  job_definitions: JobDefinitionsTable;
+  jobs: JobsTable;
+  job_dependencies: JobDependenciesTable;
   state_machines: StateMachinesTable;
   state_machine_revisions: StateMachineRevisionsTable;
   executions: ExecutionsTable;

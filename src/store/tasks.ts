@@ -2,6 +2,9 @@
  * Tasks the interpreter asked for. A task is claimed with a lease; the server holding it
  * renews the lease while the handler runs. A server that dies stops renewing, and another
  * claims the task once the lease has run out.
+ * Status: READY (nobody holds it), RUNNING (leased), WAITING (a .waitForTaskToken task whose
+ * base integration has run: it holds no lease and is never claimed again; only SendTask*,
+ * a timer or a cancellation removes it).
  */
 import type { Kysely, Selectable } from 'kysely';
 import type { Dialect } from './database.js';
@@ -57,4 +60,22 @@ export async function resetAllLeases(db: Db): Promise<void> {
 
 export function findTaskByToken(db: Db, token: string): Promise<TaskRow | undefined> {
   return db.selectFrom('tasks').selectAll().where('token', '=', token).executeTakeFirst();
+}
+
+/** The base integration of a callback task returned: give up the lease and wait for its token. */
+export async function parkTask(db: Db, owner: string, executionId: string, taskId: string): Promise<boolean> {
+  const result = await db
+    .updateTable('tasks')
+    .set({ status: 'WAITING', lease_owner: null, lease_expires: null })
+    .where('execution_id', '=', executionId)
+    .where('task_id', '=', taskId)
+    .where('lease_owner', '=', owner)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/** Deletes one task whoever holds it; false when it was already gone (answered, cancelled). */
+export async function deleteTask(db: Db, executionId: string, taskId: string): Promise<boolean> {
+  const result = await db.deleteFrom('tasks').where('execution_id', '=', executionId).where('task_id', '=', taskId).executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
 }

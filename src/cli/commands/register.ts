@@ -6,7 +6,11 @@
  */
 import type { Command } from 'commander';
 import type { GlobalOptions } from '../output.js';
+import { registerBatchResourceCommands } from './batch-resources.js';
 import type { ListOptions } from './executions.js';
+import { registerFunctionCommands } from './functions.js';
+import { registerJobCommands } from './jobs.js';
+import { registerProgressCommand } from './progress.js';
 import type { RunOptions } from './run.js';
 import type { UpOptions } from './up.js';
 
@@ -23,6 +27,7 @@ function action<A extends string[], O>(done: Done, run: (...args: [...A, O]) => 
 
 const machines = () => import('./state-machines.js');
 const executions = () => import('./executions.js');
+const taskTokens = () => import('./task-tokens.js');
 
 type FileOptions = GlobalOptions & { file: string };
 
@@ -92,4 +97,26 @@ export function registerServerCommands(program: Command, done: Done): void {
     .description('restart a FAILED, TIMED_OUT or ABORTED execution from where it failed')
     .argument('<id>', 'execution id or ARN')
     .action(action<[string], GlobalOptions>(done, async (id, options) => (await executions()).redriveExecution(id, options)));
+
+  const tt = program.command('task-token').description('answer a task that waits for its task token (.waitForTaskToken)');
+  tt.command('success')
+    .description('complete the task with an output (SendTaskSuccess)')
+    .argument('<token>', 'the task token ($$.Task.Token)')
+    .option('--output <json>', 'task output: inline JSON or @path to a JSON file', '{}')
+    .action(action<[string], GlobalOptions & { output?: string }>(done, async (token, options) => (await taskTokens()).sendTaskSuccess(token, options)));
+  tt.command('failure')
+    .description('fail the task (SendTaskFailure)')
+    .argument('<token>', 'the task token ($$.Task.Token)')
+    .option('--error <error>', 'error name, matched by Retry and Catch')
+    .option('--cause <cause>', 'readable cause')
+    .action(action<[string], GlobalOptions & { error?: string; cause?: string }>(done, async (token, options) => (await taskTokens()).sendTaskFailure(token, options)));
+  tt.command('heartbeat')
+    .description('report that the task is alive (SendTaskHeartbeat)')
+    .argument('<token>', 'the task token ($$.Task.Token)')
+    .action(action<[string], GlobalOptions>(done, async (token, options) => (await taskTokens()).sendTaskHeartbeat(token, options)));
+
+  registerFunctionCommands(program, done);
+  registerJobCommands(program, done);
+  registerBatchResourceCommands(program, done);
+  registerProgressCommand(program, done);
 }

@@ -48,6 +48,8 @@ export async function upCommand(options: UpOptions): Promise<number> {
       throw new CliError(EXIT_FAILED, `cannot listen on ${host}:${port}: ${(err as Error).message}`);
     }
     const url = `http://${urlHost(host)}:${(server.server.address() as AddressInfo).port}`;
+    // Jobs call back here (skybatch progress, task tokens).
+    platform.setEndpointUrl?.(url);
     const keys = previous ?? newAccessKeyPair();
     const endpoint: EndpointFile = { url, token, s3Endpoint: `${url}/s3`, accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey };
     await writeEndpointFile(path, endpoint);

@@ -1,0 +1,54 @@
+/*
+ * Job rows <-> JobDetail. An array child stores only what differs from its parent (status,
+ * attempts, index...), so a 10,000-child array costs 10,000 small rows, not 10,000 copies
+ * of the parent's container and parameters.
+ */
+import { join } from 'node:path';
+import type { JobRow } from '../store/jobs.js';
+import type { JobDetail, JobStatus } from './types.js';
+
+export type ChildOverlay = Pick<JobDetail, 'jobId' | 'jobArn' | 'status' | 'createdAt' | 'attempts' | 'statusHistory' | 'dependsOn'> &
+  Partial<Pick<JobDetail, 'statusReason' | 'startedAt' | 'stoppedAt' | 'progress'>> & { arrayIndex: number };
+
+/** The full description of a job, given its row and, for an array child, its parent's detail. */
+export function detailOf(row: JobRow, parent?: JobDetail): JobDetail {
+  if (row.array_parent === null || !parent) return JSON.parse(row.body) as JobDetail;
+  const { arrayIndex, ...own } = JSON.parse(row.body) as ChildOverlay;
+  // The parent's own progress through its life is not the child's.
+  const { statusReason: _r, startedAt: _s, stoppedAt: _t, progress: _p, arrayProperties: _a, ...inherited } = parent;
+  return { ...inherited, ...own, arrayProperties: { index: arrayIndex } };
+}
+
+/** What to store back for a job after a change to its detail. */
+export function bodyOf(row: JobRow, detail: JobDetail): string {
+  if (row.array_parent === null) return JSON.stringify(detail);
+  const overlay: ChildOverlay = {
+    jobId: detail.jobId,
+    jobArn: detail.jobArn,
+    status: detail.status,
+    createdAt: detail.createdAt,
+    attempts: detail.attempts,
+    statusHistory: detail.statusHistory,
+    dependsOn: detail.dependsOn,
+    arrayIndex: detail.arrayProperties?.index ?? 0,
+  };
+  if (detail.statusReason !== undefined) overlay.statusReason = detail.statusReason;
+  if (detail.startedAt !== undefined) overlay.startedAt = detail.startedAt;
+  if (detail.stoppedAt !== undefined) overlay.stoppedAt = detail.stoppedAt;
+  if (detail.progress !== undefined) overlay.progress = detail.progress;
+  return JSON.stringify(overlay);
+}
+
+/** Moves a detail to `status`, recording when. */
+export function transition(detail: JobDetail, status: JobStatus, at: number, statusReason?: string): void {
+  detail.status = status;
+  detail.statusHistory.push({ status, at });
+  if (statusReason !== undefined) detail.statusReason = statusReason;
+  if (status === 'SUCCEEDED' || status === 'FAILED') detail.stoppedAt = at;
+}
+
+/** Where a job's files live: its working directory, checkpoint directory and log. */
+export function jobPaths(dataDir: string, jobId: string) {
+  const root = join(dataDir, 'jobs', ...jobId.split(':'));
+  return { root, workDir: join(root, 'work'), checkpointDir: join(root, 'checkpoint'), logFile: join(root, 'output.log') };
+}

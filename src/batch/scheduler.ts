@@ -1,0 +1,433 @@
+/*
+ * The scheduler of one server: it claims RUNNABLE jobs for the compute environments this
+ * server runs (the `local` executor), never more than their free vCPUs and memory, in queue
+ * priority order, then job priority, then FIFO (or least-served share first for FAIR_SHARE
+ * queues); starts them; and records how they end. Status changes of many jobs are written
+ * together (one transaction per burst), which is what lets thousands of short jobs through.
+ * A server renews a lease on the jobs it runs; jobs whose lease ran out (a dead server) are
+ * taken over: found running again, or failed as "host lost" and retried per their strategy.
+ */
+import { hostname } from 'node:os';
+import type { Store } from '../store/database.js';
+import { withRetry } from '../store/errors.js';
+import * as q from '../store/jobs.js';
+import { DetailCache, settle, type Ended } from './completion.js';
+import type { AttemptHandle, AttemptOutcome, Executor, ExecutorJob } from './executors/executor.js';
+import { bodyOf, jobPaths, transition } from './job-records.js';
+import { shouldRetry, substituteParameters } from './lifecycle.js';
+import type { BatchResources } from './resources.js';
+import type { ComputeEnvironment, JobDetail, JobQueue } from './types.js';
+
+export interface SchedulerOptions {
+  owner: string;
+  dataDir: string;
+  leaseMs?: number;
+  pollMs?: number;
+  /** The API address and a job-scoped token, for the job's environment. */
+  endpoint(jobId: string): { url: string; token: string };
+  /** Take over every STARTING/RUNNING job at start (a single-server store). */
+  adoptAll?: boolean;
+}
+
+interface Running {
+  row: q.JobRow;
+  detail: JobDetail;
+  ce: string;
+  terminated?: string;
+}
+
+interface Plan {
+  ces: Map<string, ComputeEnvironment>;
+  queues: JobQueue[];
+}
+
+type Pending = { kind: 'running'; jobId: string; handle: AttemptHandle; at: number } | { kind: 'exit'; jobId: string; outcome: AttemptOutcome; at: number };
+
+export class Scheduler {
+  private readonly running = new Map<string, Running>();
+  private readonly used = new Map<string, { vcpus: number; memory: number }>();
+  private pending: Pending[] = [];
+  private flushing: Promise<void> | undefined;
+  private active = false;
+  private wakeUp: (() => void) | undefined;
+  private loop: Promise<void> | undefined;
+  private renewTimer: NodeJS.Timeout | undefined;
+  private readonly host = hostname();
+  private readonly leaseMs: number;
+  private readonly pollMs: number;
+  onEnded: (jobs: JobDetail[]) => void = () => {};
+
+  constructor(
+    private readonly store: Store,
+    private readonly executor: Executor,
+    private readonly resources: BatchResources,
+    private readonly options: SchedulerOptions,
+  ) {
+    this.leaseMs = options.leaseMs ?? 6000;
+    this.pollMs = options.pollMs ?? 500;
+  }
+
+  async start(): Promise<void> {
+    this.active = true;
+    await this.adoptOrphans(this.options.adoptAll ?? false);
+    this.renewTimer = setInterval(() => void this.maintain(), this.leaseMs / 3);
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.active = false;
+    clearInterval(this.renewTimer);
+    this.wake();
+    await this.loop;
+    await this.flushing;
+    await this.executor.close();
+  }
+
+  wake(): void {
+    this.wakeUp?.();
+  }
+
+  /** Kills a job this server runs; false when another server runs it. */
+  async terminate(jobId: string, reason: string): Promise<boolean> {
+    const job = this.running.get(jobId);
+    if (!job) return false;
+    job.terminated = reason;
+    await this.executor.terminate(jobId, job.row.attempt, reason);
+    return true;
+  }
+
+  private async run(): Promise<void> {
+    while (this.active) {
+      let started = 0;
+      try {
+        started = await this.schedulePass();
+      } catch (err) {
+        console.error('skybatch scheduler: pass failed, will retry:', err);
+      }
+      if (started > 0) continue;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.pollMs);
+        this.wakeUp = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wakeUp = undefined;
+    }
+  }
+
+  private free(ce: ComputeEnvironment): { vcpus: number; memory: number } {
+    const used = this.used.get(ce.computeEnvironmentName) ?? { vcpus: 0, memory: 0 };
+    return { vcpus: ce.maxVcpus - used.vcpus, memory: ce.maxMemoryMiB - used.memory };
+  }
+
+  private reserve(ce: string, vcpus: number, memory: number, sign: 1 | -1): void {
+    const used = this.used.get(ce) ?? { vcpus: 0, memory: 0 };
+    // Fractions of vCPUs add up with float error (20 x 0.1 > 2): keep the sum rounded.
+    this.used.set(ce, { vcpus: Math.round((used.vcpus + sign * vcpus) * 1e6) / 1e6, memory: used.memory + sign * memory });
+  }
+
+  /** Claims what fits and starts it; returns how many jobs it started. */
+  private async schedulePass(): Promise<number> {
+    const plan = await this.plan();
+    if (!plan) return 0;
+    const claimed = await withRetry(() => this.store.db.transaction().execute((trx) => this.claim(trx, plan)));
+    this.launch(claimed);
+    return claimed.length;
+  }
+
+  /** The enabled local compute environments and queues, or undefined when nothing fits. */
+  private async plan(): Promise<Plan | undefined> {
+    const plan = await this.loadPlan();
+    return [...plan.ces.values()].some((c) => this.hasRoom(c)) ? plan : undefined;
+  }
+
+  /** Read outside any transaction: SQLite has one connection, which a transaction holds. */
+  private async loadPlan(): Promise<Plan> {
+    const ces = new Map((await this.resources.computeEnvironments.list()).filter((c) => c.state === 'ENABLED' && c.executor === 'local').map((c) => [c.computeEnvironmentName, c]));
+    const queues = (await this.resources.queues.list()).filter((jq) => jq.state === 'ENABLED').sort((a, b) => b.priority - a.priority);
+    return { ces, queues };
+  }
+
+  private hasRoom(ce: ComputeEnvironment): boolean {
+    const free = this.free(ce);
+    return free.vcpus > 0 && free.memory > 0;
+  }
+
+  private async claim(trx: Store['db'], { ces, queues }: Plan): Promise<Running[]> {
+    const now = Date.now();
+    const room = () => [...ces.values()].some((c) => this.hasRoom(c));
+    const out: Running[] = [];
+    const cache = new DetailCache(trx);
+    for (const queue of queues) {
+      const envs = queue.computeEnvironmentOrder.map((o) => ces.get(o.computeEnvironment)).filter((c): c is ComputeEnvironment => c !== undefined);
+      if (envs.length === 0 || !room()) continue;
+      // A few more than fit, for backfill when the first ones are too large.
+      let rows = await q.runnableJobs(trx, this.store.dialect, [queue.jobQueueName], 64);
+      if (queue.schedulingPolicy === 'FAIR_SHARE') rows = fairOrder(rows, await q.runningPerShare(trx, queue.jobQueueName));
+      for (const row of rows) {
+        const ce = envs.find((c) => this.free(c).vcpus >= row.vcpus && this.free(c).memory >= row.memory_mib);
+        if (!ce) continue;
+        this.reserve(ce.computeEnvironmentName, row.vcpus, row.memory_mib, 1);
+        const detail = await cache.detail(row);
+        transition(detail, 'STARTING', now);
+        row.attempt += 1;
+        row.status = 'STARTING';
+        row.owner = this.options.owner;
+        await q.updateJob(trx, row.job_id, { status: 'STARTING', attempt: row.attempt, owner: this.options.owner, lease_expires: now + this.leaseMs, body: bodyOf(row, detail) });
+        out.push({ row, detail, ce: ce.computeEnvironmentName });
+        if (!room()) break;
+      }
+    }
+    await this.markParentsRunning(trx, out, now);
+    return out;
+  }
+
+  /** Starts claimed jobs; call only after the claim committed. */
+  private launch(claimed: Running[]): void {
+    for (const job of claimed) {
+      this.running.set(job.row.job_id, job);
+      void this.startAttempt(job);
+    }
+  }
+
+  /** Gives back what a claim reserved when its transaction did not commit. */
+  private unreserve(claimed: Running[]): void {
+    for (const job of claimed) this.reserve(job.ce, job.row.vcpus, job.row.memory_mib, -1);
+  }
+
+  private async markParentsRunning(db: Store['db'], jobs: Running[], now: number): Promise<void> {
+    const parents = [...new Set(jobs.map((j) => j.row.array_parent).filter((p): p is string => p !== null))];
+    for (const parent of await q.getJobs(db, parents)) {
+      if (parent.status !== 'PENDING') continue;
+      const detail = JSON.parse(parent.body) as JobDetail;
+      transition(detail, 'RUNNING', now);
+      detail.startedAt = now;
+      await q.updateJob(db, parent.job_id, { status: 'RUNNING', body: JSON.stringify(detail) });
+    }
+  }
+
+  private executorJob(job: Running): ExecutorJob {
+    const { detail, row } = job;
+    const paths = jobPaths(this.options.dataDir, row.job_id);
+    const endpoint = this.options.endpoint(row.job_id);
+    const environment: Record<string, string> = {};
+    for (const e of detail.container.environment) environment[e.name] = e.value;
+    Object.assign(environment, {
+      SKYBATCH_JOB_ID: row.job_id,
+      SKYBATCH_ATTEMPT: String(row.attempt),
+      SKYBATCH_ENDPOINT: endpoint.url,
+      SKYBATCH_TOKEN: endpoint.token,
+      SKYBATCH_CHECKPOINT_DIR: paths.checkpointDir,
+      AWS_BATCH_JOB_ID: row.job_id,
+      AWS_BATCH_JOB_ATTEMPT: String(row.attempt),
+      AWS_BATCH_JQ_NAME: row.queue,
+      AWS_BATCH_CE_NAME: job.ce,
+    });
+    if (detail.arrayProperties?.index !== undefined) environment.AWS_BATCH_JOB_ARRAY_INDEX = String(detail.arrayProperties.index);
+    const ej: ExecutorJob = {
+      jobId: row.job_id,
+      attempt: row.attempt,
+      command: substituteParameters(detail.container.command, detail.parameters),
+      environment,
+      workDir: paths.workDir,
+      logFile: paths.logFile,
+      vcpus: detail.container.vcpus,
+      memoryMiB: detail.container.memory,
+    };
+    if (detail.timeout) ej.timeoutSeconds = detail.timeout.attemptDurationSeconds;
+    if (detail.container.image) ej.image = detail.container.image;
+    return ej;
+  }
+
+  private async startAttempt(job: Running): Promise<void> {
+    const jobId = job.row.job_id;
+    const onExit = (outcome: AttemptOutcome) => this.enqueue({ kind: 'exit', jobId, outcome, at: Date.now() });
+    try {
+      const handle = await this.executor.start(this.executorJob(job), onExit);
+      this.enqueue({ kind: 'running', jobId, handle, at: Date.now() });
+      // A terminate that arrived while the process was being started found nothing to kill.
+      if (job.terminated !== undefined) await this.executor.terminate(jobId, job.row.attempt, job.terminated);
+    } catch (err) {
+      onExit({ exitCode: null, statusReason: `CannotStartContainerError: ${(err as Error).message}` });
+    }
+  }
+
+  private enqueue(item: Pending): void {
+    this.pending.push(item);
+    this.scheduleFlush();
+  }
+
+  /** One flush at a time; what arrives meanwhile waits for the next (a burst becomes one write). */
+  private scheduleFlush(): void {
+    if (!this.flushing) this.flushing = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.flush());
+  }
+
+  /** Writes every status change that arrived since the last flush, in one transaction. */
+  private async flush(): Promise<void> {
+    const batch = this.pending;
+    this.pending = [];
+    let claimed: Running[] = [];
+    try {
+      const plan = this.active ? await this.loadPlan() : undefined;
+      // Capacity the ended attempts freed is claimed again in the same transaction: one
+      // commit per burst, instead of one to record the end and another to start the next job.
+      const written = await withRetry(async () => {
+        this.unreserve(claimed);
+        claimed = [];
+        let freed: Running[] = [];
+        try {
+          return await this.store.db.transaction().execute(async (trx) => {
+            const result = await this.write(trx, batch);
+            // The ended attempts' capacity is given back for the claim below; undone if the
+            // transaction does not commit.
+            freed = result.freed;
+            this.unreserve(freed);
+            if (plan && freed.length > 0) claimed = await this.claim(trx, plan);
+            return result;
+          });
+        } catch (err) {
+          for (const job of freed) this.reserve(job.ce, job.row.vcpus, job.row.memory_mib, 1);
+          throw err;
+        }
+      });
+      written.apply();
+      this.launch(claimed);
+      if (written.ended.length > 0) this.onEnded(written.ended.map((e) => e.detail));
+    } catch (err) {
+      this.unreserve(claimed);
+      console.error('skybatch scheduler: could not record job status, will retry:', err);
+      this.pending.unshift(...batch);
+    } finally {
+      this.flushing = undefined;
+      if (this.pending.length > 0) this.scheduleFlush();
+      this.wake();
+    }
+  }
+
+  /**
+   * Records a batch of status changes. Works on copies of the in-memory jobs and returns
+   * `apply` to adopt them once the transaction committed: a retried transaction starts from
+   * the same state instead of recording an attempt twice.
+   */
+  private async write(db: Store['db'], batch: Pending[]): Promise<{ ended: Ended[]; freed: Running[]; apply(): void }> {
+    const copies = new Map<string, Running>();
+    const exited = new Set<string>();
+    const ended: Ended[] = [];
+    // Progress reports land in the same rows: keep the latest one.
+    const current = new Map((await q.getJobs(db, [...new Set(batch.map((b) => b.jobId))])).map((r) => [r.job_id, r]));
+    for (const item of batch) {
+      const original = this.running.get(item.jobId);
+      if (!original || exited.has(item.jobId)) continue;
+      let job = copies.get(item.jobId);
+      if (!job) {
+        job = { ...original, row: { ...original.row }, detail: structuredClone(original.detail) };
+        copies.set(item.jobId, job);
+        const progress = (JSON.parse(current.get(item.jobId)?.body ?? '{}') as Partial<JobDetail>).progress;
+        if (progress) job.detail.progress = progress;
+      }
+      if (item.kind === 'running') {
+        transition(job.detail, 'RUNNING', item.at);
+        job.detail.startedAt ??= item.at;
+        job.detail.attempts.push({ container: { logStreamName: jobPaths(this.options.dataDir, item.jobId).logFile }, startedAt: item.at, host: item.handle.host, ...(item.handle.pid === undefined ? {} : { pid: item.handle.pid }) });
+        job.row.status = 'RUNNING';
+        continue;
+      }
+      this.finishAttempt(job, item.outcome, item.at);
+      exited.add(item.jobId);
+      if (job.detail.status === 'RUNNABLE') {
+        await q.updateJob(db, item.jobId, { status: 'RUNNABLE', owner: null, lease_expires: null, terminate_reason: null, body: bodyOf(job.row, job.detail) });
+      } else {
+        ended.push({ row: job.row, detail: job.detail });
+      }
+    }
+    for (const [jobId, job] of copies) if (!exited.has(jobId)) await q.updateJob(db, jobId, { status: job.row.status, body: bodyOf(job.row, job.detail) });
+    const settled = ended.length > 0 ? await settle(db, ended, Date.now()) : [];
+    return {
+      ended: settled,
+      freed: [...copies.values()].filter((job) => exited.has(job.row.job_id)),
+      apply: () => {
+        for (const [jobId, job] of copies) {
+          if (exited.has(jobId)) this.running.delete(jobId);
+          else this.running.set(jobId, job);
+        }
+      },
+    };
+  }
+
+  private finishAttempt(job: Running, outcome: AttemptOutcome, at: number): void {
+    const { detail } = job;
+    const attempt = detail.attempts[detail.attempts.length - 1];
+    const container: { exitCode?: number; reason?: string; logStreamName: string } = { logStreamName: jobPaths(this.options.dataDir, job.row.job_id).logFile };
+    if (outcome.exitCode !== null) container.exitCode = outcome.exitCode;
+    if (outcome.reason !== undefined) container.reason = outcome.reason;
+    if (attempt && attempt.stoppedAt === undefined) Object.assign(attempt, { container, stoppedAt: at, statusReason: outcome.statusReason });
+    else detail.attempts.push({ container, startedAt: at, stoppedAt: at, statusReason: outcome.statusReason, host: this.host });
+    detail.container = { ...detail.container, ...(outcome.exitCode === null ? {} : { exitCode: outcome.exitCode }), ...(outcome.reason === undefined ? {} : { reason: outcome.reason }) };
+    if (outcome.exitCode === 0 && !job.terminated) {
+      transition(detail, 'SUCCEEDED', at, outcome.statusReason);
+    } else if (shouldRetry(detail.retryStrategy, job.row.attempt, outcome, job.terminated !== undefined)) {
+      transition(detail, 'RUNNABLE', at, outcome.statusReason);
+    } else {
+      transition(detail, 'FAILED', at, job.terminated ?? outcome.statusReason);
+    }
+  }
+
+  /** Lease renewal, terminate requests from other servers, and orphans of dead servers. */
+  private async maintain(): Promise<void> {
+    try {
+      const now = Date.now();
+      await q.renewJobLeases(this.store.db, this.options.owner, now + this.leaseMs);
+      const asked = await this.store.db.selectFrom('jobs').select(['job_id', 'terminate_reason']).where('owner', '=', this.options.owner).where('terminate_reason', 'is not', null).execute();
+      for (const a of asked) if (!this.running.get(a.job_id)?.terminated) await this.terminate(a.job_id, a.terminate_reason as string);
+      await this.adoptOrphans(false);
+    } catch (err) {
+      console.error('skybatch scheduler: maintenance failed:', err);
+    }
+  }
+
+  private async adoptOrphans(all: boolean): Promise<void> {
+    const now = Date.now();
+    const orphans = (await q.orphanedJobs(this.store.db, all ? Number.MAX_SAFE_INTEGER : now, this.options.owner)).filter((r) => !this.running.has(r.job_id));
+    const cache = new DetailCache(this.store.db);
+    for (const row of orphans) {
+      const taken = await this.store.db
+        .updateTable('jobs')
+        .set({ owner: this.options.owner, lease_expires: now + this.leaseMs })
+        .where('job_id', '=', row.job_id)
+        .where('status', 'in', ['STARTING', 'RUNNING'])
+        .where((eb) => (row.owner === null ? eb('owner', 'is', null) : eb('owner', '=', row.owner)))
+        .executeTakeFirst();
+      if (Number(taken.numUpdatedRows) === 0) continue;
+      const detail = await cache.detail(row);
+      const ce = (await this.resources.queues.describe(row.queue).catch(() => undefined))?.computeEnvironmentOrder[0]?.computeEnvironment ?? 'local';
+      const job: Running = { row: { ...row, owner: this.options.owner }, detail, ce };
+      this.running.set(row.job_id, job);
+      this.reserve(ce, row.vcpus, row.memory_mib, 1);
+      const last = detail.attempts[detail.attempts.length - 1];
+      const onExit = (outcome: AttemptOutcome) => this.enqueue({ kind: 'exit', jobId: row.job_id, outcome, at: Date.now() });
+      const handle: AttemptHandle = { host: last?.host ?? this.host, ...(last?.pid === undefined ? {} : { pid: last.pid }) };
+      const found = row.status === 'RUNNING' && last?.host === this.host && last.stoppedAt === undefined && (await this.executor.recover(this.executorJob(job), handle, onExit));
+      if (!found) onExit({ exitCode: null, statusReason: 'Host lost: the server running this job stopped and the job\'s process was not found' });
+    }
+  }
+}
+
+/** FAIR_SHARE: repeatedly take the next job of the share with the fewest jobs running. */
+function fairOrder(rows: q.JobRow[], running: Map<string, number>): q.JobRow[] {
+  const byShare = new Map<string, q.JobRow[]>();
+  for (const row of rows) {
+    const share = row.share_identifier ?? '';
+    byShare.set(share, [...(byShare.get(share) ?? []), row]);
+  }
+  const counts = new Map([...byShare.keys()].map((s) => [s, running.get(s) ?? 0]));
+  const out: q.JobRow[] = [];
+  while (out.length < rows.length) {
+    let best: string | undefined;
+    for (const [share, list] of byShare) if (list.length > 0 && (best === undefined || (counts.get(share) ?? 0) < (counts.get(best) ?? 0))) best = share;
+    if (best === undefined) break;
+    out.push(byShare.get(best)?.shift() as q.JobRow);
+    counts.set(best, (counts.get(best) ?? 0) + 1);
+  }
+  return out;
+}
