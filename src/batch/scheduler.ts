@@ -36,6 +36,9 @@ interface Running {
   terminated?: string;
 }
 
+/** How long compute environments and queues read for scheduling are reused. */
+const PLAN_TTL_MS = 1000;
+
 interface Plan {
   ces: Map<string, ComputeEnvironment>;
   queues: JobQueue[];
@@ -45,6 +48,7 @@ type Pending = { kind: 'running'; jobId: string; handle: AttemptHandle; at: numb
 
 export class Scheduler {
   private readonly running = new Map<string, Running>();
+  private cachedPlan: { at: number; plan: Plan } | undefined;
   private readonly used = new Map<string, { vcpus: number; memory: number }>();
   private pending: Pending[] = [];
   private flushing: Promise<void> | undefined;
@@ -142,10 +146,15 @@ export class Scheduler {
     return [...plan.ces.values()].some((c) => this.hasRoom(c)) ? plan : undefined;
   }
 
-  /** Read outside any transaction: SQLite has one connection, which a transaction holds. */
+  /**
+   * Read outside any transaction: SQLite has one connection, which a transaction holds.
+   * Kept for a moment: a burst of short jobs would otherwise read them once per job.
+   */
   private async loadPlan(): Promise<Plan> {
+    if (this.cachedPlan && Date.now() - this.cachedPlan.at < PLAN_TTL_MS) return this.cachedPlan.plan;
     const ces = new Map((await this.resources.computeEnvironments.list()).filter((c) => c.state === 'ENABLED' && c.executor === 'local').map((c) => [c.computeEnvironmentName, c]));
     const queues = (await this.resources.queues.list()).filter((jq) => jq.state === 'ENABLED').sort((a, b) => b.priority - a.priority);
+    this.cachedPlan = { at: Date.now(), plan: { ces, queues } };
     return { ces, queues };
   }
 

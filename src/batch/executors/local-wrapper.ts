@@ -10,7 +10,9 @@
  * - A shell command line runs in the wrapper itself, after `trap 'record $?' EXIT`: no process
  *   beyond the wrapper (a `true` job is one process, as with `sh -c true`), and `exit N`,
  *   `set -e` and syntax errors are all recorded. A command line that could replace that trap or
- *   the shell itself (it mentions `trap` or `exec`) runs in a subshell instead, one fork more.
+ *   the shell itself (it mentions `trap` or `exec`, or runs code it does not show: `eval`,
+ *   `source`, `.`) runs in a subshell instead, one fork more. The cost of guessing wrong is
+ *   small either way: only a restarted server would miss that attempt's exit code.
  *   argv commands always run as `(exec "$@")`: argv[0] is a program, never a shell builtin.
  * - The exit file is written in place, not to a temporary name and renamed: a rename needs
  *   `mv`, a second process per job (it cost a third of the throughput when measured). A
@@ -71,7 +73,7 @@ export function exitFilePath(workDir: string, attempt: number): string {
 export function wrapperArgv(command: readonly string[], exitFile: string): string[] {
   if (command.length !== 1) return ['-c', ARGV_WRAPPER, 'sh', exitFile, ...command];
   const line = command[0] ?? '';
-  if (/\b(?:trap|exec)\b/.test(line)) return ['-c', SUBSHELL_WRAPPER, 'sh', exitFile, line];
+  if (/\b(?:trap|exec|eval|source)\b|(?:^|[\s;&|(])\.\s/.test(line)) return ['-c', SUBSHELL_WRAPPER, 'sh', exitFile, line];
   return ['-c', trapWrapper(line, exitFile)];
 }
 
