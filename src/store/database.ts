@@ -13,6 +13,7 @@ import pg from 'pg';
 import * as initial from './migrations/001-initial.js';
 import * as batch from './migrations/002-batch.js';
 import * as functions from './migrations/003-functions.js';
+import * as runnableOrder from './migrations/004-runnable-order.js';
 import type { Database } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -28,6 +29,7 @@ const MIGRATIONS: Record<string, (db: Kysely<unknown>, dialect: Dialect) => Prom
   '001-initial': initial.up,
   '002-batch': batch.up,
   '003-functions': functions.up,
+  '004-runnable-order': runnableOrder.up,
 };
 
 // BIGINT columns hold epoch milliseconds, well inside Number's exact range.
