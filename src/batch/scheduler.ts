@@ -36,6 +36,9 @@ interface Running {
   terminated?: string;
 }
 
+/** How fast a share's past usage is forgotten in fair-share ordering. */
+const SHARE_HALF_LIFE_MS = 60_000;
+
 /** How long compute environments and queues read for scheduling are reused. */
 const PLAN_TTL_MS = 1000;
 
@@ -158,6 +161,28 @@ export class Scheduler {
     return { ces, queues };
   }
 
+  /**
+   * Fair share by recent usage: vCPUs started per share, decaying with a half-life, so a share
+   * that just ran jobs waits behind one that has not, even where one job fills the machine.
+   * Kept in memory: a restarted server starts every share even, as AWS Batch's decay would soon.
+   */
+  private readonly usage = new Map<string, { value: number; at: number }>();
+
+  private shareUsage(queue: string, now: number): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const [key, u] of this.usage) {
+      const [q, share] = key.split('\u0000') as [string, string];
+      if (q === queue) out.set(share, u.value * Math.pow(0.5, (now - u.at) / SHARE_HALF_LIFE_MS));
+    }
+    return out;
+  }
+
+  private recordUsage(queue: string, share: string, vcpus: number, now: number): void {
+    const key = `${queue}\u0000${share}`;
+    const current = this.shareUsage(queue, now).get(share) ?? 0;
+    this.usage.set(key, { value: current + vcpus, at: now });
+  }
+
   private hasRoom(ce: ComputeEnvironment): boolean {
     const free = this.free(ce);
     return free.vcpus > 0 && free.memory > 0;
@@ -173,11 +198,12 @@ export class Scheduler {
       if (envs.length === 0 || !room()) continue;
       // A few more than fit, for backfill when the first ones are too large.
       let rows = await q.runnableJobs(trx, this.store.dialect, [queue.jobQueueName], 64);
-      if (queue.schedulingPolicy === 'FAIR_SHARE') rows = fairOrder(rows, await q.runningPerShare(trx, queue.jobQueueName));
+      if (queue.schedulingPolicy === 'FAIR_SHARE') rows = fairOrder(rows, this.shareUsage(queue.jobQueueName, now));
       for (const row of rows) {
         const ce = envs.find((c) => this.free(c).vcpus >= row.vcpus && this.free(c).memory >= row.memory_mib);
         if (!ce) continue;
         this.reserve(ce.computeEnvironmentName, row.vcpus, row.memory_mib, 1);
+        if (queue.schedulingPolicy === 'FAIR_SHARE') this.recordUsage(queue.jobQueueName, row.share_identifier ?? '', row.vcpus, now);
         const detail = await cache.detail(row);
         transition(detail, 'STARTING', now);
         row.attempt += 1;
@@ -422,7 +448,7 @@ export class Scheduler {
   }
 }
 
-/** FAIR_SHARE: repeatedly take the next job of the share with the fewest jobs running. */
+/** FAIR_SHARE: repeatedly take the next job of the share with the least recent usage. */
 function fairOrder(rows: q.JobRow[], running: Map<string, number>): q.JobRow[] {
   const byShare = new Map<string, q.JobRow[]>();
   for (const row of rows) {
@@ -436,7 +462,7 @@ function fairOrder(rows: q.JobRow[], running: Map<string, number>): q.JobRow[] {
     for (const [share, list] of byShare) if (list.length > 0 && (best === undefined || (counts.get(share) ?? 0) < (counts.get(best) ?? 0))) best = share;
     if (best === undefined) break;
     out.push(byShare.get(best)?.shift() as q.JobRow);
-    counts.set(best, (counts.get(best) ?? 0) + 1);
+    counts.set(best, (counts.get(best) ?? 0) + (out[out.length - 1] as q.JobRow).vcpus);
   }
   return out;
 }

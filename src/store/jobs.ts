@@ -90,15 +90,3 @@ export async function childStatusCounts(db: Db, parent: string): Promise<Record<
   const rows = await db.selectFrom('jobs').select((eb) => ['status', eb.fn.countAll<number>().as('n')]).where('array_parent', '=', parent).groupBy('status').execute();
   return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
 }
-
-/** Running jobs per share identifier in a queue, for fair share ordering. */
-export async function runningPerShare(db: Db, queue: string): Promise<Map<string, number>> {
-  const rows = await db
-    .selectFrom('jobs')
-    .select((eb) => ['share_identifier', eb.fn.countAll<number>().as('n')])
-    .where('queue', '=', queue)
-    .where('status', 'in', ['STARTING', 'RUNNING'])
-    .groupBy('share_identifier')
-    .execute();
-  return new Map(rows.map((r) => [r.share_identifier ?? '', Number(r.n)]));
-}

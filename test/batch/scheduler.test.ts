@@ -150,6 +150,33 @@ describe('limits and stops', () => {
     await expect(batch.jobs.submit({ jobName: 'huge', jobQueue: 'tiny-q', command: 'true', vcpus: 4 })).rejects.toMatchObject({ code: 'BadRequest' });
   });
 
+  it('starts higher-priority queues first, FIFO within a queue, and serves shares fairly', async () => {
+    await batch.resources.computeEnvironments.create({ name: 'one', maxVcpus: 1, maxMemoryMiB: 1024 });
+    await batch.resources.queues.create({ name: 'low', priority: 1, computeEnvironments: ['one'] });
+    await batch.resources.queues.create({ name: 'high', priority: 10, computeEnvironments: ['one'] });
+    // Occupy the only vCPU so that everything below queues up before anything starts.
+    const blocker = await batch.jobs.submit({ jobName: 'blocker', jobQueue: 'low', command: 'sleep 0.5', memory: 16 });
+    await until(async () => (await batch.jobs.describe(blocker.jobId)).status === 'RUNNING');
+    const low = [];
+    for (let i = 0; i < 2; i++) low.push(await batch.jobs.submit({ jobName: `low${i}`, jobQueue: 'low', command: 'true', memory: 16 }));
+    const high = [];
+    for (let i = 0; i < 2; i++) high.push(await batch.jobs.submit({ jobName: `high${i}`, jobQueue: 'high', command: 'true', memory: 16 }));
+    const done = await Promise.all([...low, ...high].map((j) => ended(j.jobId)));
+    const order = [...done].sort((a, b) => a.startedAt! - b.startedAt!).map((d) => d.jobName);
+    expect(order).toEqual(['high0', 'high1', 'low0', 'low1']);
+
+    await batch.resources.queues.create({ name: 'fair', schedulingPolicy: 'FAIR_SHARE', computeEnvironments: ['one'] });
+    const hold = await batch.jobs.submit({ jobName: 'hold', jobQueue: 'fair', command: 'sleep 0.5', memory: 16 });
+    await until(async () => (await batch.jobs.describe(hold.jobId)).status === 'RUNNING');
+    const fair = [];
+    for (let i = 0; i < 3; i++) fair.push(await batch.jobs.submit({ jobName: `a${i}`, jobQueue: 'fair', shareIdentifier: 'a', command: 'true', memory: 16 }));
+    fair.push(await batch.jobs.submit({ jobName: 'b0', jobQueue: 'fair', shareIdentifier: 'b', command: 'true', memory: 16 }));
+    const fairDone = await Promise.all(fair.map((j) => ended(j.jobId)));
+    const fairOrder = [...fairDone].sort((x, y) => x.startedAt! - y.startedAt!).map((d) => d.jobName);
+    // Share b has nothing running, so its first job goes before a's second.
+    expect(fairOrder.indexOf('b0')).toBeLessThan(fairOrder.indexOf('a1'));
+  });
+
   it('rejects bad submissions', async () => {
     await expect(batch.jobs.submit({ jobName: 'x', jobQueue: 'nope', command: 'true' })).rejects.toMatchObject({ code: 'NotFound' });
     await expect(batch.jobs.submit({ jobName: 'x', jobDefinition: 'nope', command: 'true' })).rejects.toMatchObject({ code: 'NotFound' });
