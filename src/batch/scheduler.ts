@@ -7,6 +7,7 @@
  * A server renews a lease on the jobs it runs; jobs whose lease ran out (a dead server) are
  * taken over: found running again, or failed as "host lost" and retried per their strategy.
  */
+import { Alarm } from '../util/alarm.js';
 import { hostname } from 'node:os';
 import type { Store } from '../store/database.js';
 import { withRetry } from '../store/errors.js';
@@ -56,7 +57,7 @@ export class Scheduler {
   private pending: Pending[] = [];
   private flushing: Promise<void> | undefined;
   private active = false;
-  private wakeUp: (() => void) | undefined;
+  private readonly alarm = new Alarm();
   private loop: Promise<void> | undefined;
   private renewTimer: NodeJS.Timeout | undefined;
   private readonly host = hostname();
@@ -91,7 +92,7 @@ export class Scheduler {
   }
 
   wake(): void {
-    this.wakeUp?.();
+    this.alarm.wake();
   }
 
   /** Kills a job this server runs; false when another server runs it. */
@@ -112,14 +113,7 @@ export class Scheduler {
         console.error('skybatch scheduler: pass failed, will retry:', err);
       }
       if (started > 0) continue;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.pollMs);
-        this.wakeUp = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.wakeUp = undefined;
+      await this.alarm.sleep(this.pollMs);
     }
   }
 

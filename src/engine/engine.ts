@@ -9,6 +9,7 @@
  * FOR UPDATE SKIP LOCKED, so several servers share the work without stepping one execution
  * twice at the same time.
  */
+import { Alarm } from '../util/alarm.js';
 import type { Command, HistoryEvent, InterpreterEvent } from '../asl/interpreter/protocol.js';
 import type { ExecutionState } from '../asl/interpreter/state.js';
 import { step } from '../asl/interpreter/step.js';
@@ -37,7 +38,7 @@ export interface StepOutcome {
 
 export class Engine {
   private running = false;
-  private wakeUp: (() => void) | undefined;
+  private readonly alarm = new Alarm();
   private loop: Promise<void> | undefined;
   private readonly definitions = new Map<string, StateMachineDefinition>();
   private readonly pollMs: number;
@@ -66,7 +67,7 @@ export class Engine {
 
   /** Look for work now (an event was just enqueued by this process). */
   wake(): void {
-    this.wakeUp?.();
+    this.alarm.wake();
   }
 
   private async run(): Promise<void> {
@@ -80,14 +81,7 @@ export class Engine {
       if (processed > 0 || !this.running) continue;
       const next = await nextDueAt(this.store.db).catch(() => undefined);
       const delay = Math.max(0, Math.min(this.pollMs, next === undefined ? this.pollMs : next - this.now()));
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, delay);
-        this.wakeUp = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.wakeUp = undefined;
+      await this.alarm.sleep(delay);
     }
   }
 

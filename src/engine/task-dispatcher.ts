@@ -10,6 +10,7 @@
  * the dispatcher owns. The row is parked as WAITING, without a lease, until SendTaskSuccess /
  * SendTaskFailure (src/integrations/task-tokens.ts) or a timer of the interpreter ends it.
  */
+import { Alarm } from '../util/alarm.js';
 import type { InterpreterEvent } from '../asl/interpreter/protocol.js';
 import type { Json } from '../asl/types.js';
 import type { Store } from '../store/database.js';
@@ -37,7 +38,7 @@ export interface DispatcherOptions {
 export class TaskDispatcher {
   private running = false;
   private readonly inFlight = new Map<string, AbortController>();
-  private wakeUp: (() => void) | undefined;
+  private readonly alarm = new Alarm();
   private loop: Promise<void> | undefined;
   private renewTimer: NodeJS.Timeout | undefined;
   private readonly leaseMs: number;
@@ -76,7 +77,7 @@ export class TaskDispatcher {
   }
 
   wake(): void {
-    this.wakeUp?.();
+    this.alarm.wake();
   }
 
   /** Stops local handlers of tasks the interpreter cancelled (timeouts, aborted branches). */
@@ -97,14 +98,7 @@ export class TaskDispatcher {
       }
       for (const task of claimed) this.dispatch(task);
       if (claimed.length > 0 && claimed.length === room) continue;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.pollMs);
-        this.wakeUp = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.wakeUp = undefined;
+      await this.alarm.sleep(this.pollMs);
     }
   }
 
