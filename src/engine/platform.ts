@@ -20,6 +20,7 @@ import { LocalExecutor } from '../batch/executors/local.js';
 import type { Executor } from '../batch/executors/executor.js';
 import { createBatch } from '../batch/service.js';
 import { batchIntegration } from '../integrations/batch.js';
+import { lambdaHandlers } from '../integrations/lambda.js';
 import { createTokens } from './tokens.js';
 import type { Platform } from './types.js';
 
@@ -66,7 +67,6 @@ export async function openPlatform(options: PlatformOptions): Promise<OpenPlatfo
   const engine = new Engine(store, options.pollMs === undefined ? {} : { pollMs: options.pollMs });
   const executions = createExecutions(store, engine);
   const executionWatch = new ExecutionWatch(endedExecutions(store));
-  // The caller's registry comes first, so tests and embedders can add or override resources.
   let endpointUrl = '';
   const batch = createBatch(store, {
     dataDir: options.dataDir,
@@ -77,7 +77,9 @@ export async function openPlatform(options: PlatformOptions): Promise<OpenPlatfo
     adoptAll: store.dialect === 'sqlite',
     ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
   });
-  const registry = composeRegistry([options.registry ?? noTasks, ...builtInIntegrations({ executions, watch: executionWatch }), batchIntegration(batch)]);
+  const lambda = lambdaHandlers(functions);
+  // The caller's registry comes first, so tests and embedders can add or override resources.
+  const registry = composeRegistry([options.registry ?? noTasks, ...builtInIntegrations({ executions, watch: executionWatch }), batchIntegration(batch), (resource) => lambda.resolve(resource)]);
   const dispatcher = new TaskDispatcher(store, registry, { owner: workerId, ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }) });
   engine.onCommitted = (outcome) => {
     if (outcome.newTasks > 0) dispatcher.wake();
