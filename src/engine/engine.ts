@@ -94,7 +94,7 @@ export class Engine {
       db.transaction().execute(async (trx) => {
         const candidates = await dueExecutions(trx, now, this.batchSize * 4);
         if (candidates.length === 0) return 0;
-        const executions = (await lockExecutions(trx, dialect, candidates)).slice(0, this.batchSize);
+        const executions = await lockExecutions(trx, dialect, candidates, this.batchSize);
         if (executions.length === 0) return 0;
         const rows = await dueEvents(
           trx,

@@ -44,8 +44,9 @@ export function listExecutions(db: Db, filter: ExecutionFilter) {
  * Locks the given executions for this transaction. On PostgreSQL rows another server holds
  * are skipped, so two servers never step the same execution at once; SQLite has one writer.
  */
-export function lockExecutions(db: Db, dialect: Dialect, ids: string[]): Promise<ExecutionRow[]> {
-  const q = db.selectFrom('executions').selectAll().where('id', 'in', ids).orderBy('id');
+export function lockExecutions(db: Db, dialect: Dialect, ids: string[], limit: number): Promise<ExecutionRow[]> {
+  // LIMIT with SKIP LOCKED takes the first free rows, so no more are held than are stepped.
+  const q = db.selectFrom('executions').selectAll().where('id', 'in', ids).orderBy('id').limit(limit);
   return dialect === 'postgres' ? q.forUpdate().skipLocked().execute() : q.execute();
 }
 
