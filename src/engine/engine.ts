@@ -164,10 +164,11 @@ export class Engine {
     let state: ExecutionState | undefined = execution.state === '' ? undefined : (JSON.parse(execution.state) as ExecutionState);
     const history: HistoryEvent[] = [];
     const commands: Command[] = [];
+    // Only the start event uses the seed; later steps draw from the state's own generator.
+    const seed = hashSeed(execution.id);
     for (const event of events) {
       if (event.type === 'StartExecution' && state) continue; // already started: a duplicate
       if (event.type !== 'StartExecution' && !state) continue;
-      const seed = hashSeed(execution.id);
       const result = await step(definition, state, event, now, seed);
       state = result.state;
       history.push(...result.events);

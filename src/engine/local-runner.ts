@@ -72,6 +72,8 @@ export async function runExecution(definition: unknown, input: Json, options: Ru
     };
     Promise.resolve()
       .then(() => handler(command.input, invocation))
+      // A settled task needs no abort any more; a long run must not keep one per task.
+      .finally(() => aborts.delete(command.taskId))
       .then(
         (output) => {
           if (live.delete(command.taskId)) deliver({ type: 'TaskSucceeded', taskId: command.taskId, output: output ?? null });
