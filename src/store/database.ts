@@ -14,6 +14,7 @@ import * as initial from './migrations/001-initial.js';
 import * as batch from './migrations/002-batch.js';
 import * as functions from './migrations/003-functions.js';
 import * as runnableOrder from './migrations/004-runnable-order.js';
+import * as objectEvents from './migrations/005-object-events.js';
 import type { Database } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -30,6 +31,7 @@ const MIGRATIONS: Record<string, (db: Kysely<unknown>, dialect: Dialect) => Prom
   '002-batch': batch.up,
   '003-functions': functions.up,
   '004-runnable-order': runnableOrder.up,
+  '005-object-events': objectEvents.up,
 };
 
 // BIGINT columns hold epoch milliseconds, well inside Number's exact range.

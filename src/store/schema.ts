@@ -122,6 +122,22 @@ export interface JobDependenciesTable {
   depends_on: string;
 }
 
+export interface ObjectEventOutboxTable {
+  id: Generated<number>;
+  bucket: string;
+  rule_id: string;
+  target_arn: string;
+  message: string;
+  created_at: string;
+  attempts: Generated<number>;
+  available_at: number;
+  lease_owner: string | null;
+  lease_expires: number | null;
+  last_error: string | null;
+  delivered_at: string | null;
+  result: string | null;
+}
+
 export interface Database {
   compute_environments: NamedBodyTable;
   job_queues: NamedBodyTable;
@@ -136,4 +152,5 @@ export interface Database {
   tasks: TasksTable;
   tokens: TokensTable;
   settings: SettingsTable;
+  object_event_outbox: ObjectEventOutboxTable;
 }
