@@ -72,7 +72,8 @@ export interface RegisterJobDefinition {
   timeoutSeconds?: number;
 }
 
-export function createBatchResources(store: Store) {
+/** `changed` is told of every change to compute environments and queues (the scheduler re-reads them). */
+export function createBatchResources(store: Store, changed: () => void = () => {}) {
   const { db } = store;
 
   const computeEnvironments = {
@@ -92,6 +93,7 @@ export function createBatchResources(store: Store) {
       if (ce.executor === 'slurm') throw new BadRequestError('the slurm executor is not available yet; use executor "local"');
       if (!(ce.maxVcpus > 0) || !(ce.maxMemoryMiB > 0)) throw new BadRequestError('maxVcpus and maxMemoryMiB must be positive');
       await q.putNamed(db, 'compute_environments', ce.computeEnvironmentName, ce);
+      changed();
       return ce;
     },
     async create(request: CreateComputeEnvironment): Promise<ComputeEnvironment> {
@@ -113,6 +115,7 @@ export function createBatchResources(store: Store) {
       const used = (await queues.list()).filter((jq) => jq.computeEnvironmentOrder.some((o) => o.computeEnvironment === name));
       if (used.length > 0) throw new ConflictError(`compute environment "${name}" is used by job queue(s) ${used.map((u) => u.jobQueueName).join(', ')}`);
       if (!(await q.deleteNamed(db, 'compute_environments', name))) throw new NotFoundError(`compute environment "${name}" does not exist`);
+      changed();
     },
   };
 
@@ -134,6 +137,7 @@ export function createBatchResources(store: Store) {
         createdAt: existing?.createdAt ?? Date.now(),
       };
       await q.putNamed(db, 'job_queues', jq.jobQueueName, jq);
+      changed();
       return jq;
     },
     async create(request: CreateJobQueue): Promise<JobQueue> {
@@ -153,6 +157,7 @@ export function createBatchResources(store: Store) {
     async delete(nameOrArn: string): Promise<void> {
       const name = nameFromArn(nameOrArn);
       if (!(await q.deleteNamed(db, 'job_queues', name))) throw new NotFoundError(`job queue "${name}" does not exist`);
+      changed();
     },
   };
 

@@ -4,6 +4,8 @@
  * priority order, then job priority, then FIFO (or least-served share first for FAIR_SHARE
  * queues); starts them; and records how they end. Status changes of many jobs are written
  * together (one transaction per burst), which is what lets thousands of short jobs through.
+ * When jobs end quickly, it also claims a little ahead (`ready`: STARTING, not yet launched),
+ * so that a slot freed by an exit is filled at once, without waiting for a transaction.
  * A server renews a lease on the jobs it runs; jobs whose lease ran out (a dead server) are
  * taken over: found running again, or failed as "host lost" and retried per their strategy.
  */
@@ -13,7 +15,7 @@ import type { Store } from '../store/database.js';
 import { withRetry } from '../store/errors.js';
 import * as q from '../store/jobs.js';
 import { DetailCache, settle, type Ended } from './completion.js';
-import type { AttemptHandle, AttemptOutcome, Executor, ExecutorJob } from './executors/executor.js';
+import type { AttemptHandle, AttemptOutcome, Executor, ExecutorJob, StartOptions } from './executors/executor.js';
 import { bodyOf, jobPaths, transition } from './job-records.js';
 import { shouldRetry, substituteParameters } from './lifecycle.js';
 import type { BatchResources } from './resources.js';
@@ -33,12 +35,34 @@ export interface SchedulerOptions {
 interface Running {
   row: q.JobRow;
   detail: JobDetail;
+  /** Where it runs; for a job claimed ahead, where it may run (its queue's order), until launched. */
   ce: string;
+  envs?: string[];
+  /** Its process was started (or adopted): it holds capacity until it exits. */
+  launched?: boolean;
+  /** Started by the executor the moment `predecessor` ends, on the capacity it hands on. */
+  chained?: boolean;
+  predecessor?: Running | undefined;
+  successor?: Running | undefined;
+  /** Claimed ahead: its queue's priority, and whether it is being given back for a higher one. */
+  priority?: number;
+  released?: boolean;
   terminated?: string;
 }
 
+/**
+ * Jobs claimed ahead are at most what this server started in the last quarter second (so
+ * jobs that run for minutes are never held back from other servers), and never more than this.
+ */
+const MAX_LOOKAHEAD = 64;
+
+/** Under a stream of exits, status writes wait this long to be written together. */
+const FLUSH_INTERVAL_MS = 4;
+
 /** How fast a share's past usage is forgotten in fair-share ordering. */
 const SHARE_HALF_LIFE_MS = 60_000;
+
+type Reservation = { ce: string; vcpus: number; memory: number };
 
 /** How long compute environments and queues read for scheduling are reused. */
 const PLAN_TTL_MS = 1000;
@@ -48,7 +72,11 @@ interface Plan {
   queues: JobQueue[];
 }
 
-type Pending = { kind: 'running'; jobId: string; handle: AttemptHandle; at: number } | { kind: 'exit'; jobId: string; outcome: AttemptOutcome; at: number };
+type Pending =
+  | { kind: 'running'; jobId: string; handle: AttemptHandle; at: number }
+  | { kind: 'exit'; jobId: string; outcome: AttemptOutcome; at: number }
+  /** A job claimed ahead that never started goes back to RUNNABLE, its attempt not counted. */
+  | { kind: 'release'; jobId: string; at: number };
 
 export class Scheduler {
   private readonly running = new Map<string, Running>();
@@ -56,6 +84,12 @@ export class Scheduler {
   private readonly used = new Map<string, { vcpus: number; memory: number }>();
   private pending: Pending[] = [];
   private flushing: Promise<void> | undefined;
+  private lastFlushAt = 0;
+  /** Claimed ahead: STARTING in the store, not launched, holding no capacity. */
+  private ready: Running[] = [];
+  /** Jobs chained behind another (claimed ahead too), not yet started. */
+  private chainedCount = 0;
+  private exitWindow = { start: 0, count: 0, previous: 0 };
   private active = false;
   private readonly alarm = new Alarm();
   private loop: Promise<void> | undefined;
@@ -88,6 +122,7 @@ export class Scheduler {
     this.wake();
     await this.loop;
     await this.flushing;
+    await this.releaseReady();
     await this.executor.close();
   }
 
@@ -95,11 +130,24 @@ export class Scheduler {
     this.alarm.wake();
   }
 
+  /** Compute environments or queues changed on this server: read them again at the next pass. */
+  resourcesChanged(): void {
+    this.cachedPlan = undefined;
+    this.wake();
+  }
+
   /** Kills a job this server runs; false when another server runs it. */
   async terminate(jobId: string, reason: string): Promise<boolean> {
     const job = this.running.get(jobId);
     if (!job) return false;
     job.terminated = reason;
+    const waiting = this.ready.indexOf(job);
+    if (waiting >= 0) {
+      // Claimed ahead, never started: it ends here, with nothing to kill.
+      this.ready.splice(waiting, 1);
+      this.enqueue({ kind: 'exit', jobId, outcome: { exitCode: null, statusReason: reason }, at: Date.now() });
+      return true;
+    }
     await this.executor.terminate(jobId, job.row.attempt, reason);
     return true;
   }
@@ -130,17 +178,145 @@ export class Scheduler {
 
   /** Claims what fits and starts it; returns how many jobs it started. */
   private async schedulePass(): Promise<number> {
-    const plan = await this.plan();
-    if (!plan) return 0;
-    const claimed = await withRetry(() => this.store.db.transaction().execute((trx) => this.claim(trx, plan)));
-    this.launch(claimed);
-    return claimed.length;
+    const plan = await this.loadPlan();
+    await this.yieldToHigherPriority(plan);
+    const room = [...plan.ces.values()].some((c) => this.hasRoom(c));
+    const lookahead = this.lookahead();
+    // Claims ahead in batches: refilled when half gone, not after every start.
+    const waiting = this.ready.length + this.chainedCount;
+    const ahead = waiting <= lookahead / 2 ? lookahead - waiting : 0;
+    if (!room && ahead === 0) return 0;
+    // What a claim reserved is given back if its transaction does not commit (and is retried).
+    let reserved: Reservation[] = [];
+    const claimed = await withRetry(async () => {
+      this.unreserve(reserved);
+      reserved = [];
+      try {
+        return await this.store.db.transaction().execute((trx) => this.claim(trx, plan, ahead, reserved));
+      } catch (err) {
+        this.unreserve(reserved);
+        reserved = [];
+        throw err;
+      }
+    });
+    this.launch(claimed.now);
+    this.ready.push(...claimed.ahead);
+    for (const job of claimed.ahead) this.running.set(job.row.job_id, job);
+    this.launchReady(plan);
+    if (claimed.ahead.length > 0) await this.yieldToHigherPriority(plan);
+    return claimed.now.length + claimed.ahead.length;
   }
 
-  /** The enabled local compute environments and queues, or undefined when nothing fits. */
-  private async plan(): Promise<Plan | undefined> {
-    const plan = await this.loadPlan();
-    return [...plan.ces.values()].some((c) => this.hasRoom(c)) ? plan : undefined;
+  /**
+   * Jobs claimed ahead must not make a higher-priority queue's work wait: when one has
+   * RUNNABLE jobs, the lower-priority jobs held here go back to RUNNABLE (those already
+   * started run on).
+   */
+  private async yieldToHigherPriority(plan: Plan): Promise<void> {
+    const held = [...this.ready, ...[...this.running.values()].filter((r) => r.chained && !r.released)];
+    if (held.length === 0) return;
+    const lowest = Math.min(...held.map((j) => j.priority ?? 0));
+    // Held jobs of a higher priority count too: they must not wait in a chain behind lower ones.
+    let priority = Math.max(...held.map((j) => j.priority ?? 0));
+    const higher = plan.queues.filter((jq) => jq.priority > priority);
+    if (higher.length > 0) {
+      const [waiting] = await q.runnableJobs(this.store.db, this.store.dialect, higher.map((jq) => jq.jobQueueName), 1);
+      if (waiting) priority = higher.find((jq) => jq.jobQueueName === waiting.queue)?.priority ?? Number.POSITIVE_INFINITY;
+    }
+    if (priority <= lowest) return;
+    const now = Date.now();
+    for (const job of held) {
+      if ((job.priority ?? 0) >= priority) continue;
+      job.released = true;
+      const inReady = this.ready.indexOf(job);
+      if (inReady >= 0) {
+        this.ready.splice(inReady, 1);
+        this.enqueue({ kind: 'release', jobId: job.row.job_id, at: now });
+      } else {
+        // Reported back through exited(); if it started meanwhile, it simply runs.
+        if (!(await this.executor.dropWaiting(job.row.job_id, job.row.attempt))) job.released = false;
+      }
+    }
+  }
+
+  /** How many jobs to hold claimed ahead: about a quarter second's worth at the recent exit rate. */
+  private lookahead(): number {
+    const now = Date.now();
+    if (now - this.exitWindow.start > 2000) return 0;
+    return Math.min(MAX_LOOKAHEAD, Math.floor(Math.max(this.exitWindow.previous, this.exitWindow.count) / 4));
+  }
+
+  private countExit(now: number): void {
+    const w = this.exitWindow;
+    if (now - w.start >= 1000) {
+      w.previous = now - w.start < 2000 ? w.count : 0;
+      w.start = now;
+      w.count = 0;
+    }
+    w.count++;
+  }
+
+  /**
+   * Starts jobs claimed ahead, in the order claimed, wherever they fit now; the others are
+   * chained behind a running job of the same size, to start on its capacity when it ends.
+   */
+  private launchReady(plan: Plan | undefined = this.cachedPlan?.plan): void {
+    if (this.ready.length === 0 || !this.active || !plan) return;
+    const started: Running[] = [];
+    const chained: Running[] = [];
+    let hosts: Running[] | undefined;
+    this.ready = this.ready.filter((job) => {
+      const envs = job.envs ?? [];
+      const ce = envs
+        .map((name) => plan.ces.get(name))
+        .find((c): c is ComputeEnvironment => c !== undefined && this.free(c).vcpus >= job.row.vcpus && this.free(c).memory >= job.row.memory_mib);
+      if (ce) {
+        this.reserve(ce.computeEnvironmentName, job.row.vcpus, job.row.memory_mib, 1);
+        job.ce = ce.computeEnvironmentName;
+        started.push(job);
+        return false;
+      }
+      // Behind a running job, or at the end of a chain: the executor runs a chain back to back.
+      hosts ??= [...this.running.values()].filter((r) => (r.launched || r.chained) && !r.successor && r.terminated === undefined);
+      const at = hosts.findIndex((r) => r.row.vcpus === job.row.vcpus && r.row.memory_mib === job.row.memory_mib && envs.includes(r.ce));
+      if (at < 0) return true;
+      const predecessor = hosts.splice(at, 1)[0] as Running;
+      predecessor.successor = job;
+      Object.assign(job, { predecessor, chained: true, ce: predecessor.ce });
+      chained.push(job);
+      hosts.push(job);
+      this.chainedCount++;
+      return false;
+    });
+    this.launch(started);
+    for (const job of chained) {
+      const { row } = job.predecessor as Running;
+      void this.startAttempt(job, { after: { jobId: row.job_id, attempt: row.attempt } });
+    }
+  }
+
+  /** At shutdown, jobs claimed ahead go back to RUNNABLE as they were: they never started. */
+  private async releaseReady(): Promise<void> {
+    const ready = this.ready;
+    this.ready = [];
+    if (ready.length === 0) return;
+    try {
+      await this.store.db.transaction().execute(async (trx) => {
+        for (const job of ready) await this.unclaim(trx, job);
+      });
+    } catch (err) {
+      // They stay STARTING; the next server finds them unstarted and makes them RUNNABLE.
+      console.error('skybatch scheduler: could not give back jobs claimed ahead:', err);
+    }
+    for (const job of ready) this.running.delete(job.row.job_id);
+  }
+
+  /** Undoes a claim whose attempt never started: RUNNABLE again, the attempt not counted. */
+  private async unclaim(db: Store['db'], job: Running): Promise<void> {
+    const detail = structuredClone(job.detail);
+    transition(detail, 'RUNNABLE', Date.now());
+    const row = { ...job.row, attempt: Math.max(0, job.row.attempt - 1) };
+    await q.updateJob(db, row.job_id, { status: 'RUNNABLE', attempt: row.attempt, owner: null, lease_expires: null, body: bodyOf(row, detail) });
   }
 
   /**
@@ -182,21 +358,32 @@ export class Scheduler {
     return free.vcpus > 0 && free.memory > 0;
   }
 
-  private async claim(trx: Store['db'], { ces, queues }: Plan): Promise<Running[]> {
+  /**
+   * Claims what fits now (`now`, capacity reserved) and up to `ahead` more (`ahead`, for
+   * launchReady). A claim that does not commit is given back by the caller (unreserve).
+   */
+  private async claim(trx: Store['db'], { ces, queues }: Plan, ahead: number, reserved: Reservation[]): Promise<{ now: Running[]; ahead: Running[] }> {
     const now = Date.now();
     const room = () => [...ces.values()].some((c) => this.hasRoom(c));
     const out: Running[] = [];
+    const later: Running[] = [];
     const cache = new DetailCache(trx);
     for (const queue of queues) {
       const envs = queue.computeEnvironmentOrder.map((o) => ces.get(o.computeEnvironment)).filter((c): c is ComputeEnvironment => c !== undefined);
-      if (envs.length === 0 || !room()) continue;
+      if (envs.length === 0 || (!room() && later.length >= ahead)) continue;
       // A few more than fit, for backfill when the first ones are too large.
-      let rows = await q.runnableJobs(trx, this.store.dialect, [queue.jobQueueName], 64);
+      let rows = await q.runnableJobs(trx, this.store.dialect, [queue.jobQueueName], Math.min(64, 16 + ahead));
       if (queue.schedulingPolicy === 'FAIR_SHARE') rows = fairOrder(rows, this.shareUsage(queue.jobQueueName, now));
       for (const row of rows) {
         const ce = envs.find((c) => this.free(c).vcpus >= row.vcpus && this.free(c).memory >= row.memory_mib);
-        if (!ce) continue;
-        this.reserve(ce.computeEnvironmentName, row.vcpus, row.memory_mib, 1);
+        // Ahead only what one of its environments can ever hold, and only behind what fits now.
+        // Not for FAIR_SHARE: its order depends on what runs at the moment each job starts.
+        const canWait = !ce && later.length < ahead && queue.schedulingPolicy !== 'FAIR_SHARE' && envs.some((c) => c.maxVcpus >= row.vcpus && c.maxMemoryMiB >= row.memory_mib);
+        if (!ce && !canWait) continue;
+        if (ce) {
+          this.reserve(ce.computeEnvironmentName, row.vcpus, row.memory_mib, 1);
+          reserved.push({ ce: ce.computeEnvironmentName, vcpus: row.vcpus, memory: row.memory_mib });
+        }
         if (queue.schedulingPolicy === 'FAIR_SHARE') this.recordUsage(queue.jobQueueName, row.share_identifier ?? '', row.vcpus, now);
         const detail = await cache.detail(row);
         transition(detail, 'STARTING', now);
@@ -204,26 +391,29 @@ export class Scheduler {
         row.status = 'STARTING';
         row.owner = this.options.owner;
         await q.updateJob(trx, row.job_id, { status: 'STARTING', attempt: row.attempt, owner: this.options.owner, lease_expires: now + this.leaseMs, body: bodyOf(row, detail) });
-        out.push({ row, detail, ce: ce.computeEnvironmentName });
-        if (!room()) break;
+        if (ce) out.push({ row, detail, ce: ce.computeEnvironmentName });
+        else later.push({ row, detail, ce: '', envs: envs.map((c) => c.computeEnvironmentName), priority: queue.priority });
+        if (!room() && later.length >= ahead) break;
       }
     }
-    await this.markParentsRunning(trx, out, now);
-    return out;
+    await this.markParentsRunning(trx, [...out, ...later], now);
+    return { now: out, ahead: later };
   }
 
   /** Starts claimed jobs; call only after the claim committed. */
   private launch(claimed: Running[]): void {
     for (const job of claimed) {
+      job.launched = true;
       this.running.set(job.row.job_id, job);
       void this.startAttempt(job);
     }
   }
 
   /** Gives back what a claim reserved when its transaction did not commit. */
-  private unreserve(claimed: Running[]): void {
-    for (const job of claimed) this.reserve(job.ce, job.row.vcpus, job.row.memory_mib, -1);
+  private unreserve(reservations: Reservation[]): void {
+    for (const r of reservations) this.reserve(r.ce, r.vcpus, r.memory, -1);
   }
+
 
   private async markParentsRunning(db: Store['db'], jobs: Running[], now: number): Promise<void> {
     const parents = [...new Set(jobs.map((j) => j.row.array_parent).filter((p): p is string => p !== null))];
@@ -269,11 +459,52 @@ export class Scheduler {
     return ej;
   }
 
-  private async startAttempt(job: Running): Promise<void> {
+  /**
+   * The process is gone: its capacity goes to the job chained behind it, or is free at once.
+   * Capacity flows along a chain in the order the executor reports exits, which is the order
+   * it starts the chain in, so the count stays right whichever job of a chain was dropped.
+   */
+  private exited(jobId: string, outcome: AttemptOutcome): void {
+    const now = Date.now();
+    const job = this.running.get(jobId);
+    if (job?.launched) {
+      job.launched = false;
+      const next = job.successor;
+      job.successor = undefined;
+      if (next?.chained) {
+        Object.assign(next, { chained: false, launched: true, predecessor: undefined });
+        this.chainedCount--;
+      } else {
+        this.reserve(job.ce, job.row.vcpus, job.row.memory_mib, -1);
+      }
+    } else if (job?.chained) {
+      // Ended without starting (dropped, or it could not start): it leaves the chain, whose
+      // capacity stays where it was; the executor links its neighbours the same way.
+      this.chainedCount--;
+      job.chained = false;
+      const { predecessor, successor } = job;
+      if (predecessor?.successor === job) predecessor.successor = successor;
+      if (successor) successor.predecessor = predecessor;
+      job.predecessor = undefined;
+      job.successor = undefined;
+    }
+    if (job?.released) {
+      // Dropped before it started, to make way for a higher-priority queue.
+      this.enqueue({ kind: 'release', jobId, at: now });
+      return;
+    }
+    this.countExit(now);
+    this.enqueue({ kind: 'exit', jobId, outcome, at: now });
+    this.launchReady();
+  }
+
+  private async startAttempt(job: Running, options: StartOptions = {}): Promise<void> {
     const jobId = job.row.job_id;
-    const onExit = (outcome: AttemptOutcome) => this.enqueue({ kind: 'exit', jobId, outcome, at: Date.now() });
+    const onExit = (outcome: AttemptOutcome) => this.exited(jobId, outcome);
     try {
-      const handle = await this.executor.start(this.executorJob(job), onExit);
+      const handle = await this.executor.start(this.executorJob(job), onExit, options);
+      // Dropped while it waited in a chain: it never ran, and goes back to RUNNABLE.
+      if (job.released && handle.pid === undefined) return;
       this.enqueue({ kind: 'running', jobId, handle, at: Date.now() });
       // A terminate that arrived while the process was being started found nothing to kill.
       if (job.terminated !== undefined) await this.executor.terminate(jobId, job.row.attempt, job.terminated);
@@ -289,47 +520,28 @@ export class Scheduler {
 
   /** One flush at a time; what arrives meanwhile waits for the next (a burst becomes one write). */
   private scheduleFlush(): void {
-    if (!this.flushing) this.flushing = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.flush());
+    if (this.flushing) return;
+    // A lone change is written at once; a stream of them, in batches.
+    const wait = Math.max(0, this.lastFlushAt + FLUSH_INTERVAL_MS - Date.now());
+    this.flushing = new Promise<void>((resolve) => (wait === 0 ? setImmediate(resolve) : setTimeout(resolve, wait))).then(() => this.flush());
   }
 
   /** Writes every status change that arrived since the last flush, in one transaction. */
   private async flush(): Promise<void> {
     const batch = this.pending;
     this.pending = [];
-    let claimed: Running[] = [];
+    this.lastFlushAt = Date.now();
     try {
-      const plan = this.active ? await this.loadPlan() : undefined;
-      // Capacity the ended attempts freed is claimed again in the same transaction: one
-      // commit per burst, instead of one to record the end and another to start the next job.
-      const written = await withRetry(async () => {
-        this.unreserve(claimed);
-        claimed = [];
-        let freed: Running[] = [];
-        try {
-          return await this.store.db.transaction().execute(async (trx) => {
-            const result = await this.write(trx, batch);
-            // The ended attempts' capacity is given back for the claim below; undone if the
-            // transaction does not commit.
-            freed = result.freed;
-            this.unreserve(freed);
-            if (plan && freed.length > 0) claimed = await this.claim(trx, plan);
-            return result;
-          });
-        } catch (err) {
-          for (const job of freed) this.reserve(job.ce, job.row.vcpus, job.row.memory_mib, 1);
-          throw err;
-        }
-      });
+      const written = await withRetry(() => this.store.db.transaction().execute((trx) => this.write(trx, batch)));
       written.apply();
-      this.launch(claimed);
       if (written.ended.length > 0) this.onEnded(written.ended.map((e) => e.detail));
     } catch (err) {
-      this.unreserve(claimed);
       console.error('skybatch scheduler: could not record job status, will retry:', err);
       this.pending.unshift(...batch);
     } finally {
       this.flushing = undefined;
       if (this.pending.length > 0) this.scheduleFlush();
+      // Capacity freed by exits is claimed again by the loop.
       this.wake();
     }
   }
@@ -339,7 +551,7 @@ export class Scheduler {
    * `apply` to adopt them once the transaction committed: a retried transaction starts from
    * the same state instead of recording an attempt twice.
    */
-  private async write(db: Store['db'], batch: Pending[]): Promise<{ ended: Ended[]; freed: Running[]; apply(): void }> {
+  private async write(db: Store['db'], batch: Pending[]): Promise<{ ended: Ended[]; apply(): void }> {
     const copies = new Map<string, Running>();
     const exited = new Set<string>();
     const ended: Ended[] = [];
@@ -354,6 +566,11 @@ export class Scheduler {
         copies.set(item.jobId, job);
         const progress = (JSON.parse(current.get(item.jobId)?.body ?? '{}') as Partial<JobDetail>).progress;
         if (progress) job.detail.progress = progress;
+      }
+      if (item.kind === 'release') {
+        await this.unclaim(db, job);
+        exited.add(item.jobId);
+        continue;
       }
       if (item.kind === 'running') {
         transition(job.detail, 'RUNNING', item.at);
@@ -374,11 +591,16 @@ export class Scheduler {
     const settled = ended.length > 0 ? await settle(db, ended, Date.now()) : [];
     return {
       ended: settled,
-      freed: [...copies.values()].filter((job) => exited.has(job.row.job_id)),
       apply: () => {
         for (const [jobId, job] of copies) {
-          if (exited.has(jobId)) this.running.delete(jobId);
-          else this.running.set(jobId, job);
+          const original = this.running.get(jobId);
+          if (exited.has(jobId)) {
+            this.running.delete(jobId);
+          } else if (original) {
+            // In place: chains and capacity link to the job object itself.
+            original.row = job.row;
+            original.detail = job.detail;
+          }
         }
       },
     };
@@ -430,16 +652,32 @@ export class Scheduler {
       if (Number(taken.numUpdatedRows) === 0) continue;
       const detail = await cache.detail(row);
       const ce = (await this.resources.queues.describe(row.queue).catch(() => undefined))?.computeEnvironmentOrder[0]?.computeEnvironment ?? 'local';
-      const job: Running = { row: { ...row, owner: this.options.owner }, detail, ce };
+      const job: Running = { row: { ...row, owner: this.options.owner }, detail, ce, launched: true };
       this.running.set(row.job_id, job);
       this.reserve(ce, row.vcpus, row.memory_mib, 1);
       const last = detail.attempts[detail.attempts.length - 1];
-      const onExit = (outcome: AttemptOutcome) => this.enqueue({ kind: 'exit', jobId: row.job_id, outcome, at: Date.now() });
-      const handle: AttemptHandle = { host: last?.host ?? this.host, ...(last?.pid === undefined ? {} : { pid: last.pid }) };
-      const found = row.status === 'RUNNING' && last?.host === this.host && last.stoppedAt === undefined && (await this.executor.recover(this.executorJob(job), handle, onExit));
-      if (!found) onExit({ exitCode: null, statusReason: 'Host lost: the server running this job stopped and the job\'s process was not found' });
+      const onExit = (outcome: AttemptOutcome) => this.exited(row.job_id, outcome);
+      // STARTING: claimed, but its pid never recorded; only the host that claimed it can look.
+      const starting = row.status === 'STARTING';
+      const here = starting ? all || hostOfOwner(row.owner) === this.host : last?.host === this.host && last.stoppedAt === undefined;
+      const handle: AttemptHandle = starting ? { host: this.host } : { host: last?.host ?? this.host, ...(last?.pid === undefined ? {} : { pid: last.pid }) };
+      if (here && (await this.executor.recover(this.executorJob(job), handle, onExit))) continue;
+      if (starting && here) {
+        // Neither running nor ended: it never started (claimed ahead, or its server died first).
+        this.running.delete(row.job_id);
+        this.reserve(ce, row.vcpus, row.memory_mib, -1);
+        await this.unclaim(this.store.db, job);
+        continue;
+      }
+      onExit({ exitCode: null, statusReason: 'Host lost: the server running this job stopped and the job\'s process was not found' });
     }
   }
+}
+
+/** The host part of a server's owner id (`host/uuid`, see openPlatform). */
+function hostOfOwner(owner: string | null): string | undefined {
+  const slash = owner?.lastIndexOf('/') ?? -1;
+  return owner && slash > 0 ? owner.slice(0, slash) : undefined;
 }
 
 /** FAIR_SHARE: repeatedly take the next job of the share with the least recent usage. */

@@ -21,7 +21,8 @@ export interface BatchOptions {
 }
 
 export function createBatch(store: Store, options: BatchOptions) {
-  const resources = createBatchResources(store);
+  // The scheduler is made below, with the resources; changes come only once both exist.
+  const resources = createBatchResources(store, () => scheduler.resourcesChanged());
   const listeners = new Set<(jobs: JobDetail[]) => void>();
   const announce = (jobs: JobDetail[]) => {
     for (const listener of listeners) listener(jobs);

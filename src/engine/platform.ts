@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
+import { hostname } from 'node:os';
 import { ExecutionWatch, endedExecutions } from '../integrations/execution-watch.js';
 import { builtInIntegrations, composeRegistry } from '../integrations/registry.js';
 import { createTaskTokens } from '../integrations/task-tokens.js';
@@ -59,7 +60,9 @@ export async function openPlatform(options: PlatformOptions): Promise<OpenPlatfo
     unlock();
     throw err;
   }
-  const workerId = randomUUID();
+  // The host first: a job claimed by a server that died before recording its pid is looked
+  // for on the host that claimed it (src/batch/scheduler.ts, adoptOrphans).
+  const workerId = `${hostname()}/${randomUUID()}`;
   const tokens = await createTokens(store);
   // With SQLite only one server uses the store, so tasks it held before a crash are free now.
   if (store.dialect === 'sqlite') await resetAllLeases(store.db);

@@ -44,12 +44,29 @@ export interface AttemptHandle {
 
 export type OnExit = (outcome: AttemptOutcome) => void;
 
+export interface StartOptions {
+  /**
+   * Start only once this attempt (started by the same executor) has ended, at once if it has:
+   * the scheduler hands its capacity on. Like Slurm's --dependency=afterany, and, locally,
+   * without a round trip through the server between the two.
+   */
+  after?: { jobId: string; attempt: number };
+}
+
 export interface Executor {
   readonly kind: string;
-  /** Starts an attempt; `onExit` is called exactly once when it ends, however it ends. */
-  start(job: ExecutorJob, onExit: OnExit): Promise<AttemptHandle>;
-  /** Kills the attempt's whole process tree; its onExit then reports `statusReason`. */
+  /** Starts an attempt; `onExit` is called exactly once when it ends, however it ends, and never before start() has resolved. */
+  start(job: ExecutorJob, onExit: OnExit, options?: StartOptions): Promise<AttemptHandle>;
+  /**
+   * Kills the attempt's whole process tree, or drops it while it waits for the one it comes
+   * after; its onExit then reports `statusReason`.
+   */
   terminate(jobId: string, attempt: number, statusReason: string): Promise<void>;
+  /**
+   * Drops an attempt still waiting for the one it comes after (its onExit then reports that it
+   * did not start); false, and nothing done, when it is no longer waiting.
+   */
+  dropWaiting(jobId: string, attempt: number): Promise<boolean>;
   /**
    * After a server restart: watch an attempt a previous server process started. Returns false
    * when it is gone without a trace of how it ended (the scheduler then fails it as "host lost").

@@ -2,7 +2,7 @@
  * What the local executor needs from /proc and from signals. Linux only, like the executor.
  */
 import { close, open, read } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 
 export interface ProcStat {
   state: string;
@@ -62,6 +62,16 @@ export async function isAttemptProcess(pid: number, jobId: string, attempt: numb
     return false;
   }
   return environ.includes(`\0SKYBATCH_JOB_ID=${jobId}\0`) && environ.includes(`\0SKYBATCH_ATTEMPT=${attempt}\0`);
+}
+
+/**
+ * The process of a job attempt whose pid was never recorded (the server died between starting
+ * it and writing RUNNING): found by its environment among all process group leaders.
+ */
+export async function findAttemptProcess(jobId: string, attempt: number): Promise<number | undefined> {
+  const pids = (await readdir('/proc')).filter((name) => /^\d+$/.test(name)).map(Number);
+  for (const pid of pids) if (pid !== process.pid && (await isAttemptProcess(pid, jobId, attempt))) return pid;
+  return undefined;
 }
 
 /** Seconds since the process started (USER_HZ is 100 on every Linux ABI Node runs on). */

@@ -1,23 +1,26 @@
 /*
  * The local executor: each attempt is a detached session (its own process group) on this
- * machine, under a /bin/sh wrapper that records the exit code in a file (local-wrapper.ts).
- * stdout and stderr are the job's log file itself, opened by us and inherited as fds, so a job
- * keeps running and logging when the server dies; the next server finds it again by pid and
- * exit file (recover). Timeouts and terminate kill the whole group, SIGTERM then SIGKILL; one
- * shared timer watches the memory of every running group (local-memory.ts).
+ * machine, started by a launcher (local-launcher.ts: the native one, or Node's spawn under a
+ * shell wrapper) that records the exit code in a file even when the server is gone.
+ * stdout and stderr are the job's log file itself, so a job keeps running and logging when
+ * the server dies; the next server finds it again by pid and exit file (recover). Timeouts
+ * and terminate kill the whole group, SIGTERM then SIGKILL; one shared timer watches the
+ * memory of every running group (local-memory.ts).
  *
- * Per job the server pays one spawn and three async file operations (mkdir, open, close);
- * nothing else runs per job unless the job has a timeout (one timer) or is being stopped.
+ * Per job the server pays one request to the launcher and one reply; nothing else runs per
+ * job unless the job has a timeout (one timer) or is being stopped.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFile, mkdir, open, type FileHandle } from 'node:fs/promises';
+import { appendFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { dirname, resolve } from 'node:path';
-import type { AttemptHandle, AttemptOutcome, Executor, ExecutorJob, OnExit } from './executor.js';
+import { resolve } from 'node:path';
+import type { AttemptHandle, AttemptOutcome, Executor, ExecutorJob, OnExit, StartOptions } from './executor.js';
 import { containerName, containerRunArgv, detectContainerRuntime, noRuntimeReason, removeContainer, type ContainerRuntime } from './local-container.js';
 import { GroupMemoryPoller } from './local-memory.js';
-import { isAttemptProcess, isRunning, processAgeSeconds, readStat, signalGroup } from './local-proc.js';
-import { exitFilePath, NOT_FOUND_EXIT_CODE, readExitFile, wrapperArgv, type ExitRecord } from './local-wrapper.js';
+import { findAttemptProcess, isAttemptProcess, isRunning, processAgeSeconds, readStat, signalGroup } from './local-proc.js';
+import { LaunchCancelled, type LaunchEnd, type Launcher } from './local-launcher.js';
+import { NativeLauncher, nativeLauncherAvailable } from './local-native-launcher.js';
+import { SpawnLauncher } from './local-spawn-launcher.js';
+import { exitFilePath, readExitFile, type ExitRecord } from './local-wrapper.js';
 
 export interface LocalExecutorOptions {
   host?: string;
@@ -29,6 +32,8 @@ export interface LocalExecutorOptions {
   killGraceMs?: number;
   /** How often attempts of a previous server (not our children) are checked. */
   recoverPollMs?: number;
+  /** `native` (the default where it was built) or `spawn` (Node's, slower; always available). */
+  launcher?: 'native' | 'spawn';
 }
 
 const EXITED = 'Essential container in task exited';
@@ -45,10 +50,8 @@ interface Attempt {
   readonly exitFile: string;
   readonly onExit: OnExit;
   readonly runtime: ContainerRuntime | undefined;
-  /** Our child; undefined for an attempt of a previous server. */
-  readonly child: ChildProcess | undefined;
   /** For an adopted attempt: its start time, which changes if the pid is reused. */
-  readonly startTicks?: number;
+  startTicks?: number;
   timer?: NodeJS.Timeout;
   /** Set when we stop the attempt: what to report, whatever the exit code turns out to be. */
   stop?: AttemptOutcome;
@@ -74,6 +77,9 @@ export class LocalExecutor implements Executor {
   private readonly adopted = new Set<Attempt>();
   private readonly memory: GroupMemoryPoller;
   private adoptedTimer: NodeJS.Timeout | undefined;
+  private readonly launcher: Launcher;
+  /** Why a waiting start was dropped, until its launch reports it. */
+  private readonly cancelled = new Map<string, string>();
   private closed = false;
 
   constructor(options: LocalExecutorOptions = {}) {
@@ -82,9 +88,11 @@ export class LocalExecutor implements Executor {
     this.runtimeOption = options.containerRuntime;
     this.killGraceMs = options.killGraceMs ?? 2000;
     this.recoverPollMs = options.recoverPollMs ?? 500;
+    const native = (options.launcher ?? 'native') === 'native' && nativeLauncherAvailable();
+    this.launcher = native ? new NativeLauncher() : new SpawnLauncher();
   }
 
-  async start(job: ExecutorJob, onExit: OnExit): Promise<AttemptHandle> {
+  async start(job: ExecutorJob, onExit: OnExit, options: StartOptions = {}): Promise<AttemptHandle> {
     const key = attemptKey(job.jobId, job.attempt);
     if (this.closed) throw new Error('LocalExecutor.start after close');
     if (this.attempts.has(key)) throw new Error(`attempt ${key} is already running`);
@@ -98,41 +106,53 @@ export class LocalExecutor implements Executor {
 
     const workDir = resolve(job.workDir);
     const exitFile = exitFilePath(workDir, job.attempt);
-    // Together, not one after the other: each is a round trip to the thread pool, per job.
-    const [made, opened] = await Promise.allSettled([mkdir(dirname(exitFile), { recursive: true }), openLog(job.logFile)]);
-    if (made.status === 'rejected' || opened.status === 'rejected') {
-      if (opened.status === 'fulfilled') opened.value.close().catch(() => undefined);
-      return cannotStart(`CannotStartContainerError: ${errorMessage(made.status === 'rejected' ? made.reason : (opened as PromiseRejectedResult).reason)}`);
-    }
-    const log = opened.value;
     const env = { ...this.baseEnv, ...job.environment, SKYBATCH_JOB_ID: job.jobId, SKYBATCH_ATTEMPT: String(job.attempt) };
     // A container gets the job's variables only, not the server's (its PATH, HOME... are the image's).
     const names = [...new Set([...Object.keys(job.environment), 'SKYBATCH_JOB_ID', 'SKYBATCH_ATTEMPT'])];
     const command = runtime === undefined ? job.command : [runtime, ...containerRunArgv({ ...job, workDir }, job.image ?? '', names)];
-    let child: ChildProcess;
+    // A single element is a shell command line, as with sbatch --wrap.
+    const argv = command.length === 1 ? ['/bin/sh', '-c', command[0] as string] : command;
+    // The end may be reported before launch() returns (a job that exits at once).
+    const state: { attempt?: Attempt; early?: LaunchEnd } = {};
+    let pid: number | undefined;
     try {
-      child = spawn('/bin/sh', wrapperArgv(command, exitFile), { cwd: workDir, env, detached: true, stdio: ['ignore', log.fd, log.fd] });
+      pid = await this.launcher.launch({ key, ...(options.after ? { after: attemptKey(options.after.jobId, options.after.attempt) } : {}), argv, env, workDir, logFile: job.logFile, exitFile }, (end) => {
+        if (state.attempt) void this.launchEnded(state.attempt, end);
+        else state.early = end;
+      });
     } catch (error) {
+      if (error instanceof LaunchCancelled) return cannotStart(this.cancelled.get(key) ?? 'Cancelled before it started');
       return cannotStart(`CannotStartContainerError: ${errorMessage(error)}`);
     } finally {
-      // The child has its own copy of the fd.
-      log.close().catch(() => undefined);
+      this.cancelled.delete(key);
     }
-    const pid = child.pid;
     if (pid === undefined) {
-      child.once('error', (error) => cannotStart(`CannotStartContainerError: ${error.message}`));
+      setImmediate(() => onExit(outcomeOf(job, { exitCode: null, notFound: true })));
       return { host: this.host };
     }
-    const attempt: Attempt = { key, job: { ...job, workDir }, pgid: pid, exitFile, onExit, runtime, child, groupDone: true, reported: false };
-    child.on('error', () => undefined);
-    child.once('exit', (code, signal) => void this.childExited(attempt, code, signal));
+    const attempt: Attempt = { key, job: { ...job, workDir }, pgid: pid, exitFile, onExit, runtime, groupDone: true, reported: false };
+    state.attempt = attempt;
     this.track(attempt, job.timeoutSeconds === undefined ? undefined : job.timeoutSeconds * 1000);
+    // Not before start() has returned: the caller records RUNNING first, then the end.
+    const early = state.early;
+    if (early) setImmediate(() => void this.launchEnded(attempt, early));
     return { host: this.host, pid };
   }
 
   async terminate(jobId: string, attempt: number, statusReason: string): Promise<void> {
-    const running = this.attempts.get(attemptKey(jobId, attempt));
-    if (running) this.stop(running, { exitCode: null, statusReason }, 'SIGTERM', `skybatch: terminated: ${statusReason}\n`);
+    const key = attemptKey(jobId, attempt);
+    const running = this.attempts.get(key);
+    if (running) return this.stop(running, { exitCode: null, statusReason }, 'SIGTERM', `skybatch: terminated: ${statusReason}\n`);
+    // Not started: it may be waiting for the attempt it comes after.
+    await this.dropWaiting(jobId, attempt, statusReason);
+  }
+
+  async dropWaiting(jobId: string, attempt: number, statusReason = 'Cancelled before it started'): Promise<boolean> {
+    const key = attemptKey(jobId, attempt);
+    this.cancelled.set(key, statusReason);
+    const dropped = await this.launcher.cancel(key);
+    if (!dropped) this.cancelled.delete(key);
+    return dropped;
   }
 
   async recover(job: ExecutorJob, handle: AttemptHandle, onExit: OnExit): Promise<boolean> {
@@ -148,7 +168,7 @@ export class LocalExecutor implements Executor {
     };
     const record = await readExitFile(exitFile);
     if (record) return reportRecord(record);
-    const pid = handle.pid;
+    const pid = handle.pid ?? (await findAttemptProcess(job.jobId, job.attempt));
     const stat = pid === undefined ? undefined : await readStat(pid);
     if (pid === undefined || !isRunning(stat) || !(await isAttemptProcess(pid, job.jobId, job.attempt))) {
       // It may have ended between the two looks.
@@ -156,23 +176,19 @@ export class LocalExecutor implements Executor {
       return late ? reportRecord(late) : false;
     }
     const runtime = job.image === undefined ? undefined : await this.containerRuntime();
-    const attempt: Attempt = { key: attemptKey(job.jobId, job.attempt), job: { ...job, workDir }, pgid: pid, exitFile, onExit, runtime, child: undefined, startTicks: stat.startTicks, groupDone: true, reported: false };
+    const attempt: Attempt = { key: attemptKey(job.jobId, job.attempt), job: { ...job, workDir }, pgid: pid, exitFile, onExit, runtime, startTicks: stat.startTicks, groupDone: true, reported: false };
     const remainingMs = job.timeoutSeconds === undefined ? undefined : Math.max(0, job.timeoutSeconds - (await processAgeSeconds(stat))) * 1000;
     this.track(attempt, remainingMs);
-    this.adopted.add(attempt);
-    this.adoptedTimer ??= setInterval(() => void this.checkAdopted(), this.recoverPollMs).unref();
+    this.adopt(attempt);
     return true;
   }
 
   async close(): Promise<void> {
     this.closed = true;
     this.memory.close();
+    this.launcher.close();
     clearInterval(this.adoptedTimer);
-    for (const attempt of this.attempts.values()) {
-      clearTimeout(attempt.timer);
-      // Jobs run on; only our handle on them goes, so that the server can exit.
-      attempt.child?.unref();
-    }
+    for (const attempt of this.attempts.values()) clearTimeout(attempt.timer);
     this.attempts.clear();
     this.adopted.clear();
   }
@@ -201,11 +217,25 @@ export class LocalExecutor implements Executor {
     }
   }
 
-  private async childExited(attempt: Attempt, code: number | null, signal: NodeJS.Signals | null): Promise<void> {
-    // 127 is also an ordinary exit code: only the wrapper's mark in the exit file says "not found".
-    const notFound = code === NOT_FOUND_EXIT_CODE && attempt.job.command.length !== 1 && attempt.runtime === undefined && (await readExitFile(attempt.exitFile))?.notFound === true;
-    attempt.ended = signal === null ? { exitCode: code, notFound } : { exitCode: null, signal };
+  private async launchEnded(attempt: Attempt, end: LaunchEnd): Promise<void> {
+    if (!end.orphaned) {
+      attempt.ended = end.signal === undefined ? { exitCode: end.exitCode, notFound: end.notFound ?? false } : { exitCode: null, signal: end.signal };
+      return this.settle(attempt);
+    }
+    // Its launcher died: the process may run on, so it is watched like a previous server's.
+    const stat = await readStat(attempt.pgid);
+    if (isRunning(stat) && (await isAttemptProcess(attempt.pgid, attempt.job.jobId, attempt.job.attempt))) {
+      attempt.startTicks = stat.startTicks;
+      return this.adopt(attempt);
+    }
+    const record = await readExitFile(attempt.exitFile);
+    attempt.ended = record ? { exitCode: record.exitCode, notFound: record.notFound } : { exitCode: null, lost: true };
     this.settle(attempt);
+  }
+
+  private adopt(attempt: Attempt): void {
+    this.adopted.add(attempt);
+    this.adoptedTimer ??= setInterval(() => void this.checkAdopted(), this.recoverPollMs).unref();
   }
 
   /** Attempts of a previous server are not our children: their end shows as an exit file, or as the pid gone. */
@@ -279,16 +309,6 @@ function outcomeOf(job: ExecutorJob, ended: Ended): AttemptOutcome {
   if (ended.lost) return { exitCode: null, statusReason: 'CannotInspectContainerError: the attempt ended without recording an exit code (its wrapper process was killed)' };
   if (ended.signal !== undefined) return { exitCode: null, reason: `Killed by ${ended.signal}`, statusReason: EXITED };
   return { exitCode: ended.exitCode, statusReason: EXITED };
-}
-
-async function openLog(path: string): Promise<FileHandle> {
-  try {
-    return await open(path, 'a');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    await mkdir(dirname(path), { recursive: true });
-    return open(path, 'a');
-  }
 }
 
 function errorMessage(error: unknown): string {

@@ -1,6 +1,6 @@
 /*
  * The local executor against real processes: nothing is mocked, every job is a real process
- * group under the real /bin/sh wrapper.
+ * group, started by the native launcher and by the /bin/sh-wrapper fallback alike.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AttemptHandle, AttemptOutcome, ExecutorJob } from '../../../src/batch/executors/executor.js';
 import { containerRunArgv } from '../../../src/batch/executors/local-container.js';
 import { LocalExecutor, type LocalExecutorOptions } from '../../../src/batch/executors/local.js';
+import { nativeLauncherAvailable } from '../../../src/batch/executors/local-native-launcher.js';
 
 const EXITED = 'Essential container in task exited';
 const TIMED_OUT = 'Job attempt duration exceeded timeout';
@@ -28,8 +29,11 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
+/** Which launcher the executors of the running describe block use. */
+let launcher: 'native' | 'spawn' = 'native';
+
 function executor(options: LocalExecutorOptions = {}): LocalExecutor {
-  const created = new LocalExecutor({ memoryPollMs: 50, killGraceMs: 500, recoverPollMs: 100, ...options });
+  const created = new LocalExecutor({ memoryPollMs: 50, killGraceMs: 500, recoverPollMs: 100, launcher, ...options });
   executors.push(created);
   return created;
 }
@@ -64,6 +68,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (j: ExecutorJob) => readFileSync(j.logFile, 'utf8');
 
 /** Gone, or a zombie nobody reaps (orphans under an init that does not reap them). */
+function parentOf(pid: number): number {
+  // The fields after the command name, which is in parentheses and may hold spaces.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+}
+
 function alive(pid: number): boolean {
   try {
     return !/^\d+ \(.*\) [ZX] /.test(readFileSync(`/proc/${pid}/stat`, 'latin1'));
@@ -80,7 +90,15 @@ async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void
   }
 }
 
-describe('LocalExecutor', () => {
+it('has the native launcher built (npm run build), so the native suite below is not the fallback again', () => {
+  expect(nativeLauncherAvailable()).toBe(true);
+});
+
+describe.each(['native', 'spawn'] as const)('LocalExecutor (%s launcher)', (kind) => {
+  beforeAll(() => {
+    launcher = kind;
+  });
+
   it('reports exit codes 0 and 3, for shell and argv commands, and records them in the exit file', async () => {
     const ex = executor();
     const ok = job({ command: ['true'] });
@@ -200,7 +218,7 @@ describe('LocalExecutor', () => {
     expect((await run(ex, job({ command: ['no-such-command-skybatch', 'x'] }))).statusReason).toMatch(/^CannotStartContainerError: /);
     const file = join(root, 'a-file');
     writeFileSync(file, '');
-    expect((await run(ex, job({ workDir: join(file, 'work') }))).statusReason).toMatch(/^CannotStartContainerError: .*ENOTDIR/);
+    expect((await run(ex, job({ workDir: join(file, 'work') }))).statusReason).toMatch(/^CannotStartContainerError: .*(ENOTDIR|Not a directory)/);
   });
 
   it('fails a job with an image when no container runtime is configured', async () => {
@@ -228,22 +246,91 @@ describe('LocalExecutor', () => {
     expect(outcome.statusReason).toBe('CannotPullContainerError: no container runtime (podman or docker) is available on this host to run image "alpine:3"');
   });
 
+  it.runIf(kind === 'native')('watches the jobs of a launcher that died by pid, and starts the next jobs with a new launcher', async () => {
+    const ex = executor();
+    const orphan = job({ command: ['sleep 1; exit 6'] });
+    const started = await start(ex, orphan);
+    const pid = started.handle.pid as number;
+    process.kill(parentOf(pid), 'SIGKILL');
+    // Nothing is left to record its exit code: once it is gone, the attempt is reported lost,
+    // never as a success and never before the process has ended.
+    expect((await started.outcome).statusReason).toMatch(/^CannotInspectContainerError: /);
+    expect(alive(pid)).toBe(false);
+    expect(await run(ex, job({ command: ['exit 2'] }))).toEqual({ exitCode: 2, statusReason: EXITED });
+  });
+
+  it('starts a chained attempt only when the one it comes after ends, and drops a waiting one on request', async () => {
+    const ex = executor();
+    const stamp = (name: string) => `date +%s%N > ${join(root, name)}`;
+    const first = job({ command: [`sleep 0.4; ${stamp('first-end')}`] });
+    const second = job({ command: [`${stamp('second-start')}; exit 4`] });
+    const dropped = job({ command: [`${stamp('dropped-start')}`] });
+    const third = job({ command: ['exit 5'] });
+    const a = await start(ex, first);
+    const outcomes: Promise<AttemptOutcome>[] = [];
+    const chain = async (j: ExecutorJob, after: ExecutorJob) => {
+      let resolve!: (o: AttemptOutcome) => void;
+      outcomes.push(new Promise<AttemptOutcome>((r) => (resolve = r)));
+      // start() resolves once the attempt really starts: not awaited here.
+      return ex.start(j, resolve, { after: { jobId: after.jobId, attempt: after.attempt } });
+    };
+    const secondHandle = chain(second, first);
+    const droppedHandle = chain(dropped, second);
+    void chain(third, dropped);
+    expect(await ex.dropWaiting(dropped.jobId, dropped.attempt)).toBe(true);
+    expect(await a.outcome).toEqual({ exitCode: 0, statusReason: EXITED });
+    const [secondOutcome, droppedOutcome, thirdOutcome] = await Promise.all(outcomes);
+    expect(secondOutcome).toEqual({ exitCode: 4, statusReason: EXITED });
+    expect(droppedOutcome).toEqual({ exitCode: null, statusReason: 'Cancelled before it started' });
+    // The one behind the dropped attempt moved up behind `second`.
+    expect(thirdOutcome).toEqual({ exitCode: 5, statusReason: EXITED });
+    expect((await secondHandle).pid).toBeGreaterThan(0);
+    expect((await droppedHandle).pid).toBeUndefined();
+    expect(existsSync(join(root, 'dropped-start'))).toBe(false);
+    expect(BigInt(readFileSync(join(root, 'second-start'), 'utf8').trim())).toBeGreaterThanOrEqual(BigInt(readFileSync(join(root, 'first-end'), 'utf8').trim()));
+    // Nothing waits any more: a drop now finds nothing, and a chain behind an ended attempt starts at once.
+    expect(await ex.dropWaiting(third.jobId, third.attempt)).toBe(false);
+    let late!: (o: AttemptOutcome) => void;
+    const lateOutcome = new Promise<AttemptOutcome>((r) => (late = r));
+    await ex.start(job({ command: ['exit 6'] }), late, { after: { jobId: first.jobId, attempt: first.attempt } });
+    expect(await lateOutcome).toEqual({ exitCode: 6, statusReason: EXITED });
+  });
+
+  it('terminates an attempt that waits in a chain without running it', async () => {
+    const ex = executor();
+    const headJob = job({ command: ['sleep 0.3'] });
+    const head = await start(ex, headJob);
+    const waiting = job({ command: [`touch ${join(root, 'never')}`] });
+    let resolve!: (o: AttemptOutcome) => void;
+    const outcome = new Promise<AttemptOutcome>((r) => (resolve = r));
+    void ex.start(waiting, resolve, { after: { jobId: headJob.jobId, attempt: headJob.attempt } });
+    await ex.terminate(waiting.jobId, waiting.attempt, 'Terminated by the user');
+    expect(await outcome).toEqual({ exitCode: null, statusReason: 'Terminated by the user' });
+    await head.outcome;
+    expect(existsSync(join(root, 'never'))).toBe(false);
+  });
+
   it('recovers attempts started by a previous executor: running, finished, and gone', async () => {
     const first = executor();
+    // On an executor of its own: killing its launcher must not orphan the others.
+    const doomed = executor();
     const running = job({ command: ['sleep 1; exit 5'] });
     const finished = job({ command: ['exit 4'] });
     const killed = job({ command: ['sleep 30'] });
     const timesOut = job({ command: ['sleep 30'], timeoutSeconds: 2 });
     const terminated = job({ command: ['sleep 30'] });
     const handles = new Map<ExecutorJob, AttemptHandle>();
-    for (const j of [running, finished, killed, timesOut, terminated]) handles.set(j, (await start(first, j)).handle);
+    for (const j of [running, finished, killed, timesOut, terminated]) handles.set(j, (await start(j === killed ? doomed : first, j)).handle);
     const handle = (j: ExecutorJob) => handles.get(j) as AttemptHandle;
     await until(() => existsSync(join(finished.workDir, '.skybatch', 'attempt-1.exit')));
-    // The wrapper itself is killed: no exit code is ever written.
+    // What records the exit code is killed too (the launcher, or the wrapper at the group's
+    // head): no exit code is ever written.
     const killedPid = handle(killed).pid as number;
+    if (kind === 'native') process.kill(parentOf(killedPid), 'SIGKILL');
     process.kill(-killedPid, 'SIGKILL');
     await until(() => !alive(killedPid));
     await first.close();
+    await doomed.close();
 
     const second = executor();
     const recover = async (j: ExecutorJob, h: AttemptHandle) => {
