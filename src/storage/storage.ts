@@ -20,7 +20,7 @@ import { checkLifecycleRules, DAY_MS, isArchiveClass, isStorageClass } from './l
 import { makeRestoredCopy, runLifecycle } from './lifecycle.js';
 import { listObjects } from './listing.js';
 import { abortUpload, completeUpload, createUpload, listParts, listUploads, uploadPart } from './multipart.js';
-import { checkBucketName, checkKey } from './names.js';
+import { checkBucketName, checkKey, checkText } from './names.js';
 import type {
   BucketInfo,
   ByteRange,
@@ -146,6 +146,7 @@ export class ObjectStorage implements ObjectStore, ObjectStoreNotifications {
     const storageClass = request.storageClass ?? 'STANDARD';
     try {
       checkKey(request.key);
+      checkText(request.contentType, 'The content type');
       if (!isStorageClass(storageClass)) throw storageError('InvalidArgument', `Unknown storage class "${String(storageClass)}"`);
       backend = (await findBucket(this.ctx, request.bucket)).backend;
     } catch (err) {
@@ -244,6 +245,7 @@ export class ObjectStorage implements ObjectStore, ObjectStoreNotifications {
 
   async copyObject(request: { sourceBucket: string; sourceKey: string; bucket: string; key: string; metadata?: Record<string, string>; contentType?: string; storageClass?: StorageClass }): Promise<ObjectInfo> {
     checkKey(request.key);
+    checkText(request.contentType, 'The content type');
     const storageClass = request.storageClass ?? 'STANDARD';
     if (!isStorageClass(storageClass)) throw storageError('InvalidArgument', `Unknown storage class "${String(storageClass)}"`);
     const { backend } = await findBucket(this.ctx, request.bucket);
@@ -315,6 +317,7 @@ export class ObjectStorage implements ObjectStore, ObjectStoreNotifications {
   }
 
   async restoreObject(bucket: string, key: string, days: number): Promise<{ alreadyRestored: boolean }> {
+    checkKey(key);
     if (!Number.isInteger(days) || days < 1) throw storageError('InvalidArgument', 'Days must be a whole number of at least 1');
     await findBucket(this.ctx, bucket);
     const nowMs = this.ctx.now().getTime();
