@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StorageError } from '../../src/storage/types.js';
-import { body, bytes, failingBody, FakeS3, openHarness, text, variants, type Harness } from './helpers.js';
+import { body, failingBody, FakeS3, openHarness, text, variants, type Harness } from './helpers.js';
 
 const fakeS3 = new FakeS3();
 afterAll(() => fakeS3.stop());
