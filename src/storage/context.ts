@@ -111,7 +111,7 @@ export async function writeContent(backend: BlobBackend, body: Readable, storage
     await backend.delete(area, written.id);
     throw storageError('BadDigest', 'The Content-MD5 you specified did not match what we received');
   }
-  return { blobId: written.id, area, size: digest.size, md5 };
+  return { blobId: written.id, area, size: digest.byteCount, md5 };
 }
 
 export function parseJsonRecord(text: string): Record<string, string> {

@@ -49,13 +49,14 @@ export class BlobNotFoundError extends Error {
 /** A pass-through that counts and MD5-hashes what flows through it. */
 export class Digest extends Transform {
   private readonly hash = createHash('md5');
-  size = 0;
+  // Not `size`: lib-storage takes a stream's `size` for its total length.
+  byteCount = 0;
   private md5?: Buffer;
 
   override _transform(chunk: Buffer | string, _encoding: BufferEncoding, callback: (error?: Error | null, data?: Buffer) => void): void {
     const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     this.hash.update(bytes);
-    this.size += bytes.length;
+    this.byteCount += bytes.length;
     callback(null, bytes);
   }
 

@@ -66,7 +66,7 @@ export class S3Blobs implements BlobBackend {
       await this.delete(area, id).catch(() => {});
       throw err;
     }
-    return { id, size: counted.size };
+    return { id, size: counted.byteCount };
   }
 
   async read(area: BlobArea, id: string, range?: { start: number; end: number }): Promise<Readable> {
