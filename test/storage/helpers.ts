@@ -3,11 +3,11 @@
  * the catalogue, the local disk or S3 (an s3rver started by the suite, a separate S3
  * implementation) for the bytes. A settable clock ages objects without waiting.
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
 import { openStore, type Store } from '../../src/store/database.js';
 import { S3Blobs } from '../../src/storage/blobs/s3.js';
@@ -59,6 +59,8 @@ export interface Harness {
   clock: Clock;
   /** Every blob the backend holds (both areas, temp files included for the local disk). */
   blobNames(): Promise<string[]>;
+  /** Writes a blob no catalogue row names, as a crash between a write and its commit leaves. */
+  orphan(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -109,7 +111,13 @@ export async function openHarness(variant: Variant, fakeS3: FakeS3, options: Par
         return (listed.Contents ?? []).map((c) => c.Key!.slice(prefix.length));
       }
       const root = join(handle.dataDir, 'storage');
-      return ['blobs', 'archive'].flatMap((area) => readdirSync(join(root, area)).map((name) => `${area}/${name}`));
+      return ['blobs', 'archive'].flatMap((area) => readdirSync(join(root, area)).map((name) => `${area === 'blobs' ? 'standard' : area}/${name}`));
+    },
+    async orphan() {
+      const id = randomUUID();
+      if (client) await client.send(new PutObjectCommand({ Bucket: S3_BUCKET, Key: `${prefix}standard/${id}`, Body: 'orphan' }));
+      else writeFileSync(join(handle.dataDir, 'storage', 'blobs', id), 'orphan');
+      return `standard/${id}`;
     },
     async close() {
       await storage.close();

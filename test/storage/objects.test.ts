@@ -150,4 +150,34 @@ describe.each(variants)('object store on $name', (variant) => {
     expect(await text((await h.storage.getObject('data', longest)).body)).toBe('fits');
     expect(await h.blobNames()).toHaveLength(1);
   });
+
+  it('keeps one consistent object when writers race on the same key', async () => {
+    const contents = Array.from({ length: 8 }, (_, i) => `version ${i} `.repeat(1000));
+    const infos = await Promise.all(contents.map((c) => h.storage.putObject({ bucket: 'data', key: 'contended', body: body(c) })));
+    const got = await text((await h.storage.getObject('data', 'contended')).body);
+    const winner = contents.indexOf(got);
+    expect(winner).toBeGreaterThanOrEqual(0);
+    expect((await h.storage.headObject('data', 'contended')).etag).toBe(infos[winner]!.etag);
+    expect(await h.blobNames()).toHaveLength(1);
+  });
+
+  it('collects blobs no row names once their grace period is over, and only those', async () => {
+    await h.storage.putObject({ bucket: 'data', key: 'kept', body: body('kept') });
+    const upload = await h.storage.createMultipartUpload({ bucket: 'data', key: 'parts' });
+    await h.storage.uploadPart({ bucket: 'data', key: 'parts', uploadId: upload.uploadId, partNumber: 1, body: body('part') });
+    await h.storage.putObject({ bucket: 'data', key: 'cold', body: body('cold'), storageClass: 'GLACIER' });
+    await h.storage.restoreObject('data', 'cold', 1);
+    h.clock.advanceSeconds(3600);
+    await h.storage.getObject('data', 'cold');
+    const live = (await h.blobNames()).sort();
+    expect(live).toHaveLength(4);
+    const orphan = await h.orphan();
+    expect(await h.storage.collectGarbage(60 * 60 * 1000)).toEqual({ deleted: 0 });
+    expect(await h.blobNames()).toContain(orphan);
+    expect(await h.storage.collectGarbage(0)).toEqual({ deleted: 1 });
+    expect((await h.blobNames()).sort()).toEqual(live);
+    expect(await text((await h.storage.getObject('data', 'kept')).body)).toBe('kept');
+    expect(await text((await h.storage.getObject('data', 'cold')).body)).toBe('cold');
+    expect(await h.storage.listParts('data', 'parts', upload.uploadId)).toHaveLength(1);
+  });
 });

@@ -23,6 +23,8 @@ export interface BlobBackend {
   write(area: BlobArea, body: Readable): Promise<WrittenBlob>;
   /** Opens the blob for reading; `end` inclusive. Rejects (code ENOENT) when it is gone. */
   read(area: BlobArea, id: string, range?: { start: number; end: number }): Promise<Readable>;
+  /** Every blob of the area with its last write time (epoch ms, wall clock), in no order. */
+  list(area: BlobArea): AsyncIterable<{ id: string; modifiedMs: number }>;
   /** Deleting a missing blob succeeds. */
   delete(area: BlobArea, id: string): Promise<void>;
   close(): Promise<void>;

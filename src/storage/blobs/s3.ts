@@ -4,7 +4,7 @@
  * which sends a body of unknown length as a multipart upload in bounded parts, so memory stays
  * at partSize x queueSize whatever the object's size; a failed write aborts the upload.
  */
-import { DeleteObjectCommand, GetObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { Readable, Transform, pipeline } from 'node:stream';
 import { BlobNotFoundError, Digest, checkBlobId, newBlobId, type BlobArea, type BlobBackend, type WrittenBlob } from './blob-backend.js';
@@ -90,6 +90,18 @@ export class S3Blobs implements BlobBackend {
       if (name === 'NoSuchKey' || name === 'NotFound') throw new BlobNotFoundError(id);
       throw err;
     }
+  }
+
+  async *list(area: BlobArea): AsyncGenerator<{ id: string; modifiedMs: number }> {
+    const prefix = `${this.prefix}${area}/`;
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.config.bucket, Prefix: prefix, ...(token ? { ContinuationToken: token } : {}) }));
+      for (const item of page.Contents ?? []) {
+        if (item.Key) yield { id: item.Key.slice(prefix.length), modifiedMs: item.LastModified?.getTime() ?? 0 };
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
   }
 
   async delete(area: BlobArea, id: string): Promise<void> {
