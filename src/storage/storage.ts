@@ -125,11 +125,8 @@ export class ObjectStorage implements ObjectStore, ObjectStoreNotifications {
       await trx.deleteFrom('storage_lifecycle_rules').where('bucket', '=', name).execute();
       await trx.deleteFrom('storage_notification_rules').where('bucket', '=', name).execute();
       await trx.deleteFrom('storage_buckets').where('name', '=', name).execute();
-    }).catch((err: unknown) => {
-      // PostgreSQL: an object written meanwhile holds the bucket through its foreign key.
-      if ((err as { code?: string }).code === '23503') throw storageError('BucketNotEmpty', `The bucket you tried to delete is not empty: ${name}`);
-      throw err;
-    });
+      // An object written meanwhile holds the bucket through its foreign key.
+    }, { onForeignKey: () => storageError('BucketNotEmpty', `The bucket you tried to delete is not empty: ${name}`) });
   }
 
   async headBucket(name: string): Promise<BucketInfo> {
