@@ -15,6 +15,7 @@ import * as batch from './migrations/002-batch.js';
 import * as functions from './migrations/003-functions.js';
 import * as runnableOrder from './migrations/004-runnable-order.js';
 import * as objectEvents from './migrations/005-object-events.js';
+import * as notify from './migrations/008-notify.js';
 import type { Database } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -32,6 +33,7 @@ const MIGRATIONS: Record<string, (db: Kysely<unknown>, dialect: Dialect) => Prom
   '003-functions': functions.up,
   '004-runnable-order': runnableOrder.up,
   '005-object-events': objectEvents.up,
+  '008-notify': notify.up,
 };
 
 // BIGINT columns hold epoch milliseconds, well inside Number's exact range.
