@@ -22,6 +22,12 @@ import { createBatch } from '../batch/service.js';
 import { batchIntegration } from '../integrations/batch.js';
 import { lambdaHandlers } from '../integrations/lambda.js';
 import { createTokens } from './tokens.js';
+import { ObjectEventDispatcher } from '../events/object-event-dispatcher.js';
+import { NotificationDispatcher, type NotificationDispatcherOptions, type RetryPolicy } from '../notify/dispatcher.js';
+import { createNotifications } from '../notify/service.js';
+import { snsIntegration } from '../integrations/sns.js';
+import { notifyDb, releaseAllDeliveryLeases } from '../store/notify.js';
+import { releaseAllOutboxLeases } from '../store/object-event-outbox.js';
 import type { Platform } from './types.js';
 
 export interface PlatformOptions {
@@ -34,6 +40,10 @@ export interface PlatformOptions {
   leaseMs?: number;
   /** Runs this server's batch jobs; the local process executor unless given. */
   executor?: Executor;
+  /** Notification delivery: retries, SMTP (default SKYBATCH_SMTP_URL / SKYBATCH_SMTP_FROM), webhook timeout. */
+  notify?: Pick<NotificationDispatcherOptions, 'retry' | 'email' | 'webhookTimeoutMs' | 'pollMs' | 'transports'>;
+  /** Object-event delivery: retries and poll interval. */
+  objectEvents?: { retry?: Partial<RetryPolicy>; pollMs?: number };
 }
 
 export interface OpenPlatform extends Platform {
@@ -42,6 +52,9 @@ export interface OpenPlatform extends Platform {
   dispatcher: TaskDispatcher;
   /** Executions ending, as this process's engine reports them (and polled for other servers'). */
   executionWatch: ExecutionWatch;
+  notificationDispatcher: NotificationDispatcher;
+  /** Delivers object_event_outbox rows; the object store wakes it after committing some. */
+  objectEvents: ObjectEventDispatcher;
   workerId: string;
   close(): Promise<void>;
 }
@@ -62,7 +75,11 @@ export async function openPlatform(options: PlatformOptions): Promise<OpenPlatfo
   const workerId = randomUUID();
   const tokens = await createTokens(store);
   // With SQLite only one server uses the store, so tasks it held before a crash are free now.
-  if (store.dialect === 'sqlite') await resetAllLeases(store.db);
+  if (store.dialect === 'sqlite') {
+    await resetAllLeases(store.db);
+    await releaseAllDeliveryLeases(notifyDb(store.db));
+    await releaseAllOutboxLeases(store.db);
+  }
   const functions = createFunctions(store, { dataDir: options.dataDir });
   const engine = new Engine(store, options.pollMs === undefined ? {} : { pollMs: options.pollMs });
   const executions = createExecutions(store, engine);
@@ -78,8 +95,20 @@ export async function openPlatform(options: PlatformOptions): Promise<OpenPlatfo
     ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
   });
   const lambda = lambdaHandlers(functions);
+  const notificationDispatcher = new NotificationDispatcher(store, {
+    owner: workerId,
+    ...options.notify,
+    email: { smtpUrl: process.env.SKYBATCH_SMTP_URL, from: process.env.SKYBATCH_SMTP_FROM ?? 'skybatch@localhost', ...options.notify?.email },
+    ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
+  });
+  const notifications = createNotifications(store, { wake: () => notificationDispatcher.wake() });
+  const objectEvents = new ObjectEventDispatcher(
+    store,
+    { executions, batch, functions, notifications },
+    { owner: workerId, ...options.objectEvents, ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }) },
+  );
   // The caller's registry comes first, so tests and embedders can add or override resources.
-  const registry = composeRegistry([options.registry ?? noTasks, ...builtInIntegrations({ executions, watch: executionWatch }), batchIntegration(batch), (resource) => lambda.resolve(resource)]);
+  const registry = composeRegistry([options.registry ?? noTasks, ...builtInIntegrations({ executions, watch: executionWatch }), batchIntegration(batch), (resource) => lambda.resolve(resource), snsIntegration(notifications)]);
   const dispatcher = new TaskDispatcher(store, registry, { owner: workerId, ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }) });
   engine.onCommitted = (outcome) => {
     if (outcome.newTasks > 0) dispatcher.wake();
@@ -91,18 +120,23 @@ export async function openPlatform(options: PlatformOptions): Promise<OpenPlatfo
     engine.start();
     dispatcher.start();
     await batch.start();
+    notificationDispatcher.start();
+    objectEvents.start();
   }
   return {
     store,
     engine,
     dispatcher,
     executionWatch,
+    notificationDispatcher,
+    objectEvents,
     workerId,
     stateMachines: createStateMachines(store),
     executions,
     tokens,
     functions,
     batch,
+    notifications,
     setEndpointUrl(url: string) {
       endpointUrl = url;
     },
@@ -111,6 +145,8 @@ export async function openPlatform(options: PlatformOptions): Promise<OpenPlatfo
       return { status: 'ok', store: store.dialect, version };
     },
     async close() {
+      await objectEvents.stop();
+      await notificationDispatcher.stop();
       if (run) await batch.stop();
       await dispatcher.stop();
       await engine.stop();

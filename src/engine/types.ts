@@ -6,6 +6,7 @@ import type { HistoryEvent } from '../asl/interpreter/protocol.js';
 import type { Json, StateMachineDefinition } from '../asl/types.js';
 import type { BatchService } from '../batch/service.js';
 import type { FunctionsService } from '../functions/types.js';
+import type { NotificationsService } from '../notify/types.js';
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'PENDING_REDRIVE';
 
@@ -119,6 +120,8 @@ export interface Platform {
   taskTokens: TaskTokens;
   /** Batch: compute environments, queues, job definitions, jobs; absent where no scheduler runs. */
   batch?: BatchService;
+  /** Topics, subscriptions, publishing and delivery records. */
+  notifications?: NotificationsService;
   /** Where jobs reach the API (SKYBATCH_ENDPOINT); set by `skybatch up` once it listens. */
   setEndpointUrl?(url: string): void;
   /** Health details for /api/v1/health. */
