@@ -27,7 +27,7 @@ export class ObjectEventDispatcher {
   private readonly loop: LeaseLoop<OutboxRow>;
 
   constructor(store: Store, deps: TargetDeps, options: ObjectEventDispatcherOptions) {
-    const leaseMs = options.leaseMs ?? 30_000;
+    const leaseMs = options.leaseMs ?? 10_000;
     const now = options.now ?? Date.now;
     const retry: RetryPolicy = { ...DEFAULT_EVENT_RETRY, ...options.retry };
     const { db } = store;
@@ -42,7 +42,7 @@ export class ObjectEventDispatcher {
       work: async (row, signal) => {
         let result: string;
         try {
-          result = await deliverToTarget(deps, row);
+          result = await deliverToTarget(deps, row, signal);
         } catch (err) {
           if (signal.aborted) return;
           const message = err instanceof Error ? err.message : String(err);

@@ -54,7 +54,7 @@ export function parseTarget(arn: string): Target | undefined {
 export class TargetError extends Error {}
 
 /** Acts on one outbox row's event; returns the result to record, throws to retry. */
-export async function deliverToTarget(deps: TargetDeps, row: { id: number; target_arn: string; message: string }): Promise<string> {
+export async function deliverToTarget(deps: TargetDeps, row: { id: number; target_arn: string; message: string }, signal?: AbortSignal): Promise<string> {
   const target = parseTarget(row.target_arn);
   if (!target) throw new TargetError(`no service here handles target "${row.target_arn}": expected a state machine, job definition, function or topic ARN`);
   const key = `s3-event-${row.id}`;
@@ -78,7 +78,7 @@ export async function deliverToTarget(deps: TargetDeps, row: { id: number; targe
     }
     case 'function': {
       if (!deps.functions) throw new TargetError('this server runs no functions');
-      const result = await deps.functions.invoke(target.arn, event);
+      const result = await deps.functions.invoke(target.arn, event, signal === undefined ? {} : { signal });
       if ('error' in result) throw new TargetError(`the function failed: ${result.error.errorType}: ${result.error.errorMessage}`);
       return result.requestId;
     }

@@ -51,7 +51,7 @@ export class NotificationDispatcher {
 
   constructor(store: Store, options: NotificationDispatcherOptions) {
     const db = q.notifyDb(store.db);
-    const leaseMs = options.leaseMs ?? 30_000;
+    const leaseMs = options.leaseMs ?? 10_000;
     this.now = options.now ?? Date.now;
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     this.transports = {
