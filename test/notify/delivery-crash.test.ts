@@ -8,9 +8,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPlatform, type OpenPlatform } from '../../src/engine/platform.js';
-import { NotificationDispatcher } from '../../src/notify/dispatcher.js';
+import { backoff, NotificationDispatcher } from '../../src/notify/dispatcher.js';
 import { claimDeliveries, notifyDb } from '../../src/store/notify.js';
 import { backends, until, type BackendHandle } from '../support/backends.js';
+import { startWebhookReceiver } from './helpers.js';
 
 describe.each(backends)('delivery after a crash on $name', (backend) => {
   let handle: BackendHandle;
@@ -73,5 +74,39 @@ describe.each(backends)('delivery after a crash on $name', (backend) => {
     expect(new Set(seen)).toEqual(ids);
     const { items } = await notify.listDeliveries({ topic: 'burst', limit: 1000 });
     expect(items.every((d) => d.attempts.length === 1)).toBe(true);
+  });
+
+  it('keeps renewing the lease of a slow delivery, so no other server sends it again', async () => {
+    const notify = platform.notifications!;
+    const hook = await startWebhookReceiver();
+    // The receiver answers well after the lease would have run out without renewal.
+    hook.delay.ms = 1200;
+    await notify.createTopic('slow');
+    await notify.subscribe({ topic: 'slow', protocol: 'webhook', endpoint: hook.url });
+    const { messageId } = await notify.publish({ topic: 'slow', message: 'patience' });
+    const dispatchers = [0, 1].map((n) => new NotificationDispatcher(platform.store, { owner: `slow-${n}`, pollMs: 20, leaseMs: 300 }));
+    for (const d of dispatchers) d.start();
+    try {
+      const [delivery] = await until(async () => {
+        const { items } = await notify.listDeliveries({ messageId });
+        return items[0]?.status === 'delivered' ? items : undefined;
+      });
+      expect(delivery!.attempts.map((a) => a.outcome)).toEqual(['delivered']);
+      expect(hook.posts).toHaveLength(1);
+    } finally {
+      for (const d of dispatchers) await d.stop();
+      await hook.close();
+    }
+  });
+});
+
+describe('retry backoff', () => {
+  it.each([
+    [1, 1000],
+    [2, 2000],
+    [3, 4000],
+    [10, 60_000],
+  ])('after attempt %i waits %i ms', (attempt, ms) => {
+    expect(backoff({ maxAttempts: 10, baseDelayMs: 1000, maxDelayMs: 60_000 }, attempt)).toBe(ms);
   });
 });

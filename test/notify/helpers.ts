@@ -13,12 +13,15 @@ export interface WebhookReceiver {
   posts: { headers: IncomingHttpHeaders; body: string }[];
   /** Statuses to answer with, in order (push to it); 200 once they run out. */
   script: number[];
+  /** How long to wait before answering (set it), e.g. to outlast a lease. */
+  delay: { ms: number };
   close(): Promise<void>;
 }
 
 export async function startWebhookReceiver(): Promise<WebhookReceiver> {
   const posts: WebhookReceiver['posts'] = [];
   const script: number[] = [];
+  const delay = { ms: 0 };
   const server: Server = createServer((req, res) => {
     let body = '';
     req.setEncoding('utf8');
@@ -26,12 +29,12 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
     req.on('end', () => {
       posts.push({ headers: req.headers, body });
       const status = script.shift() ?? 200;
-      res.writeHead(status, { 'content-type': 'text/plain' }).end(status === 200 ? 'ok' : 'try again');
+      setTimeout(() => res.writeHead(status, { 'content-type': 'text/plain' }).end(status === 200 ? 'ok' : 'try again'), delay.ms);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/hook`, posts, script, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return { url: `http://127.0.0.1:${port}/hook`, posts, script, delay, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
 export interface Mail {
