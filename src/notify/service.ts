@@ -146,7 +146,7 @@ export function createNotifications(store: Store, options: { wake?: () => void }
         ...(options.messageId === undefined ? {} : { messageId: options.messageId }),
         ...(options.status === undefined ? {} : { status: options.status }),
       };
-      const rows = (await withCursor(() => q.listDeliveries(db, filter, options.nextToken, limit + 1))).slice(0, limit + 1);
+      const rows = await withCursor(() => q.listDeliveries(db, filter, options.nextToken, limit + 1));
       const shown = rows.slice(0, limit);
       const attempts = await q.attemptsOf(db, shown.map((r) => r.id));
       const byDelivery = new Map<string, DeliveryAttempt[]>();

@@ -67,12 +67,13 @@ export async function startSmtpServer(): Promise<{ url: string; mails: Mail[]; c
 
 /** A platform with fast polls and short retry delays, so retries happen within a test. */
 export function openTestPlatform(handle: BackendHandle, extra: Partial<PlatformOptions> = {}): Promise<OpenPlatform> {
+  const { notify, objectEvents, ...rest } = extra;
   return openPlatform({
     dataDir: handle.dataDir,
     databaseUrl: handle.databaseUrl,
     pollMs: 20,
-    notify: { retry: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 50 }, pollMs: 20, ...extra.notify },
-    objectEvents: { retry: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 50 }, pollMs: 20, ...extra.objectEvents },
-    ...Object.fromEntries(Object.entries(extra).filter(([key]) => key !== 'notify' && key !== 'objectEvents')),
+    notify: { retry: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 50 }, pollMs: 20, ...notify },
+    objectEvents: { retry: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 50 }, pollMs: 20, ...objectEvents },
+    ...rest,
   });
 }
