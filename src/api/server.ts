@@ -11,6 +11,7 @@ import { batchRoutes } from './routes/batch-routes.js';
 import { executionRoutes } from './routes/executions.js';
 import { functionRoutes } from './routes/functions.js';
 import { healthRoutes } from './routes/health.js';
+import { notificationRoutes } from './routes/notifications.js';
 import { stateMachineRoutes } from './routes/state-machines.js';
 import { taskTokenRoutes } from './routes/task-tokens.js';
 import { coerceQuery } from './validation.js';
@@ -54,6 +55,7 @@ export async function createServer(platform: Platform, options: ServerOptions = 
   functionRoutes(app, platform);
   taskTokenRoutes(app, platform);
   batchRoutes(app, platform);
+  notificationRoutes(app, platform);
 
   await app.ready();
   return app;

@@ -25,6 +25,12 @@ import { lambdaHandlers } from '../integrations/lambda.js';
 import { openObjectStorage, scheduleLifecycle, storageConfigFromEnv, type StorageConfig } from '../storage/config.js';
 import type { ObjectStorage } from '../storage/storage.js';
 import { createTokens } from './tokens.js';
+import { ObjectEventDispatcher } from '../events/object-event-dispatcher.js';
+import { NotificationDispatcher, type NotificationDispatcherOptions, type RetryPolicy } from '../notify/dispatcher.js';
+import { createNotifications } from '../notify/service.js';
+import { snsIntegration } from '../integrations/sns.js';
+import { notifyDb, releaseAllDeliveryLeases } from '../store/notify.js';
+import { releaseAllOutboxLeases } from '../store/object-event-outbox.js';
 import type { Platform } from './types.js';
 
 export interface PlatformOptions {
@@ -39,6 +45,10 @@ export interface PlatformOptions {
   executor?: Executor;
   /** The object store's backends and timings; SKYBATCH_STORAGE_* variables unless given. */
   storage?: StorageConfig;
+  /** Notification delivery: retries, SMTP (default SKYBATCH_SMTP_URL / SKYBATCH_SMTP_FROM), webhook timeout. */
+  notify?: Pick<NotificationDispatcherOptions, 'retry' | 'email' | 'webhookTimeoutMs' | 'pollMs' | 'transports'>;
+  /** Object-event delivery: retries and poll interval. */
+  objectEvents?: { retry?: Partial<RetryPolicy>; pollMs?: number };
 }
 
 export interface OpenPlatform extends Platform {
@@ -48,6 +58,9 @@ export interface OpenPlatform extends Platform {
   /** Executions ending, as this process's engine reports them (and polled for other servers'). */
   executionWatch: ExecutionWatch;
   storage: ObjectStorage;
+  notificationDispatcher: NotificationDispatcher;
+  /** Delivers object_event_outbox rows; the object store wakes it after committing some. */
+  objectEvents: ObjectEventDispatcher;
   workerId: string;
   close(): Promise<void>;
 }
@@ -79,7 +92,11 @@ export async function openPlatform(options: PlatformOptions): Promise<OpenPlatfo
   const workerId = `${hostname()}/${randomUUID()}`;
   const tokens = await createTokens(store);
   // With SQLite only one server uses the store, so tasks it held before a crash are free now.
-  if (store.dialect === 'sqlite') await resetAllLeases(store.db);
+  if (store.dialect === 'sqlite') {
+    await resetAllLeases(store.db);
+    await releaseAllDeliveryLeases(notifyDb(store.db));
+    await releaseAllOutboxLeases(store.db);
+  }
   const functions = createFunctions(store, { dataDir: options.dataDir });
   const engine = new Engine(store, options.pollMs === undefined ? {} : { pollMs: options.pollMs });
   const executions = createExecutions(store, engine);
@@ -95,8 +112,20 @@ export async function openPlatform(options: PlatformOptions): Promise<OpenPlatfo
     ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
   });
   const lambda = lambdaHandlers(functions);
+  const notificationDispatcher = new NotificationDispatcher(store, {
+    owner: workerId,
+    ...options.notify,
+    email: { smtpUrl: process.env.SKYBATCH_SMTP_URL, from: process.env.SKYBATCH_SMTP_FROM ?? 'skybatch@localhost', ...options.notify?.email },
+    ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
+  });
+  const notifications = createNotifications(store, { wake: () => notificationDispatcher.wake() });
+  const objectEvents = new ObjectEventDispatcher(
+    store,
+    { executions, batch, functions, notifications },
+    { owner: workerId, ...options.objectEvents, ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }) },
+  );
   // The caller's registry comes first, so tests and embedders can add or override resources.
-  const registry = composeRegistry([options.registry ?? noTasks, ...builtInIntegrations({ executions, watch: executionWatch }), batchIntegration(batch), (resource) => lambda.resolve(resource)]);
+  const registry = composeRegistry([options.registry ?? noTasks, ...builtInIntegrations({ executions, watch: executionWatch }), batchIntegration(batch), (resource) => lambda.resolve(resource), snsIntegration(notifications)]);
   const dispatcher = new TaskDispatcher(store, registry, { owner: workerId, ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }) });
   engine.onCommitted = (outcome) => {
     if (outcome.newTasks > 0) dispatcher.wake();
@@ -108,6 +137,10 @@ export async function openPlatform(options: PlatformOptions): Promise<OpenPlatfo
     engine.start();
     dispatcher.start();
     await batch.start();
+    notificationDispatcher.start();
+    objectEvents.start();
+    // Outbox rows commit with each change: deliver them now rather than at the next poll.
+    storage.onChange(() => objectEvents.wake());
   }
   const stopLifecycle = run ? scheduleLifecycle(storage, (storageConfig.lifecycleIntervalSeconds ?? 60) * 1000) : async () => {};
   return {
@@ -116,12 +149,15 @@ export async function openPlatform(options: PlatformOptions): Promise<OpenPlatfo
     dispatcher,
     executionWatch,
     storage,
+    notificationDispatcher,
+    objectEvents,
     workerId,
     stateMachines: createStateMachines(store),
     executions,
     tokens,
     functions,
     batch,
+    notifications,
     setEndpointUrl(url: string) {
       endpointUrl = url;
     },
@@ -130,6 +166,8 @@ export async function openPlatform(options: PlatformOptions): Promise<OpenPlatfo
       return { status: 'ok', store: store.dialect, version };
     },
     async close() {
+      await objectEvents.stop();
+      await notificationDispatcher.stop();
       if (run) await batch.stop();
       await dispatcher.stop();
       await engine.stop();

@@ -7,6 +7,7 @@ import type { Json, StateMachineDefinition } from '../asl/types.js';
 import type { BatchService } from '../batch/service.js';
 import type { FunctionsService } from '../functions/types.js';
 import type { ObjectStore, ObjectStoreNotifications } from '../storage/types.js';
+import type { NotificationsService } from '../notify/types.js';
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'PENDING_REDRIVE';
 
@@ -122,6 +123,8 @@ export interface Platform {
   batch?: BatchService;
   /** Buckets and objects (the S3 API, lifecycle, object events); absent where the platform has no store. */
   storage?: ObjectStore & ObjectStoreNotifications;
+  /** Topics, subscriptions, publishing and delivery records. */
+  notifications?: NotificationsService;
   /** Where jobs reach the API (SKYBATCH_ENDPOINT); set by `skybatch up` once it listens. */
   setEndpointUrl?(url: string): void;
   /** Health details for /api/v1/health. */

@@ -100,6 +100,16 @@ describe('GET /api/v1/openapi.json', () => {
         'PUT /api/v1/functions/{name}/aliases/{alias}',
         'PUT /api/v1/job-queues/{name}',
         'PUT /api/v1/state-machines/{name}',
+        'DELETE /api/v1/subscriptions/{id}',
+        'DELETE /api/v1/topics/{topic}',
+        'GET /api/v1/deliveries',
+        'GET /api/v1/messages',
+        'GET /api/v1/subscriptions',
+        'GET /api/v1/topics',
+        'GET /api/v1/topics/{topic}',
+        'POST /api/v1/topics',
+        'POST /api/v1/topics/{topic}/publish',
+        'POST /api/v1/topics/{topic}/subscriptions',
       ].sort(),
     );
     const ids = Object.values(doc.paths).flatMap((ops) => Object.values(ops).map((o) => o.operationId));

@@ -10,6 +10,7 @@ import { registerBatchResourceCommands } from './batch-resources.js';
 import type { ListOptions } from './executions.js';
 import { registerFunctionCommands } from './functions.js';
 import { registerJobCommands } from './jobs.js';
+import { registerNotificationCommands } from './notifications.js';
 import { registerProgressCommand } from './progress.js';
 import type { RunOptions } from './run.js';
 import type { UpOptions } from './up.js';
@@ -118,5 +119,6 @@ export function registerServerCommands(program: Command, done: Done): void {
   registerFunctionCommands(program, done);
   registerJobCommands(program, done);
   registerBatchResourceCommands(program, done);
+  registerNotificationCommands(program, done);
   registerProgressCommand(program, done);
 }

@@ -1,0 +1,70 @@
+/*
+ * Delivers the rows of object_event_outbox at least once: leased as notification deliveries
+ * are (src/util/lease-loop.ts), acted on by their target (object-event-targets.ts), then
+ * marked delivered with the result. A failed attempt records last_error and is retried after
+ * an exponential backoff; after maxAttempts the row stays undelivered with its last error,
+ * for the console and `skybatch` to show.
+ */
+import type { Store } from '../store/database.js';
+import { withRetry } from '../store/errors.js';
+import { claimOutbox, markDelivered, markFailed, renewOutboxLeases, type OutboxRow } from '../store/object-event-outbox.js';
+import { LeaseLoop } from '../util/lease-loop.js';
+import { backoff, type RetryPolicy } from '../notify/dispatcher.js';
+import { deliverToTarget, type TargetDeps } from './object-event-targets.js';
+
+export const DEFAULT_EVENT_RETRY: RetryPolicy = { maxAttempts: 10, baseDelayMs: 1000, maxDelayMs: 10 * 60_000 };
+
+export interface ObjectEventDispatcherOptions {
+  owner: string;
+  retry?: Partial<RetryPolicy>;
+  leaseMs?: number;
+  pollMs?: number;
+  concurrency?: number;
+  now?: () => number;
+}
+
+export class ObjectEventDispatcher {
+  private readonly loop: LeaseLoop<OutboxRow>;
+
+  constructor(store: Store, deps: TargetDeps, options: ObjectEventDispatcherOptions) {
+    const leaseMs = options.leaseMs ?? 10_000;
+    const now = options.now ?? Date.now;
+    const retry: RetryPolicy = { ...DEFAULT_EVENT_RETRY, ...options.retry };
+    const { db } = store;
+    this.loop = new LeaseLoop<OutboxRow>({
+      name: 'object events',
+      concurrency: options.concurrency ?? 32,
+      pollMs: options.pollMs ?? 500,
+      leaseMs,
+      key: (row) => String(row.id),
+      claim: (limit) => withRetry(() => db.transaction().execute((trx) => claimOutbox(trx, store.dialect, options.owner, now(), leaseMs, limit, retry.maxAttempts))),
+      renew: (ids) => renewOutboxLeases(db, options.owner, ids.map(Number), now() + leaseMs),
+      work: async (row, signal) => {
+        let result: string;
+        try {
+          result = await deliverToTarget(deps, row, signal);
+        } catch (err) {
+          if (signal.aborted) return;
+          const message = err instanceof Error ? err.message : String(err);
+          const error = row.attempts >= retry.maxAttempts ? `gave up after ${row.attempts} attempts: ${message}` : message;
+          await withRetry(() => markFailed(db, options.owner, row.id, error, now() + backoff(retry, row.attempts)));
+          return;
+        }
+        await withRetry(() => markDelivered(db, options.owner, row.id, result, now()));
+      },
+    });
+  }
+
+  start(): void {
+    this.loop.start();
+  }
+
+  stop(): Promise<void> {
+    return this.loop.stop();
+  }
+
+  /** Called by the object store after it committed rows, so they go out without waiting for a poll. */
+  wake(): void {
+    this.loop.wake();
+  }
+}
