@@ -7,6 +7,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SkybatchError, type ErrorCode } from '../errors.js';
+import { StorageError } from '../storage/types.js';
 import type { RouteTable } from './route-table.js';
 import { describeValidationError } from './validation.js';
 
@@ -59,6 +60,11 @@ export function toApiError(err: unknown): ApiError {
     const status = STATUS_BY_CODE[err.code];
     if (status >= 500) return INTERNAL;
     return { status, code: err.code, message: err.message, ...(err.details !== undefined ? { details: err.details } : {}) };
+  }
+  if (err instanceof StorageError && err.status < 500) {
+    // S3's own code stays in the message; an archived object is a conflict of state here, not a permission.
+    const status = err.code === 'InvalidObjectState' ? 409 : err.status;
+    return { status, code: CODE_BY_STATUS[status] ?? 'BadRequest', message: `${err.code}: ${err.message}` };
   }
   const fastifyError = err as Partial<FastifyError> | undefined;
   if (fastifyError?.validation && fastifyError.validationContext) {

@@ -13,6 +13,7 @@ import { functionRoutes } from './routes/functions.js';
 import { healthRoutes } from './routes/health.js';
 import { notificationRoutes } from './routes/notifications.js';
 import { stateMachineRoutes } from './routes/state-machines.js';
+import { storageRoutes } from './routes/storage.js';
 import { taskTokenRoutes } from './routes/task-tokens.js';
 import { coerceQuery } from './validation.js';
 
@@ -55,6 +56,7 @@ export async function createServer(platform: Platform, options: ServerOptions = 
   functionRoutes(app, platform);
   taskTokenRoutes(app, platform);
   batchRoutes(app, platform);
+  storageRoutes(app, platform);
   notificationRoutes(app, platform);
 
   await app.ready();

@@ -110,6 +110,10 @@ describe('GET /api/v1/openapi.json', () => {
         'POST /api/v1/topics',
         'POST /api/v1/topics/{topic}/publish',
         'POST /api/v1/topics/{topic}/subscriptions',
+        'GET /api/v1/buckets',
+        'GET /api/v1/buckets/{bucket}/objects',
+        'GET /api/v1/buckets/{bucket}/lifecycle',
+        'POST /api/v1/lifecycle/run',
       ].sort(),
     );
     const ids = Object.values(doc.paths).flatMap((ops) => Object.values(ops).map((o) => o.operationId));

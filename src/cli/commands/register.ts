@@ -12,6 +12,7 @@ import { registerFunctionCommands } from './functions.js';
 import { registerJobCommands } from './jobs.js';
 import { registerNotificationCommands } from './notifications.js';
 import { registerProgressCommand } from './progress.js';
+import { registerStorageCommands } from './storage.js';
 import type { RunOptions } from './run.js';
 import type { UpOptions } from './up.js';
 
@@ -120,5 +121,6 @@ export function registerServerCommands(program: Command, done: Done): void {
   registerJobCommands(program, done);
   registerBatchResourceCommands(program, done);
   registerNotificationCommands(program, done);
+  registerStorageCommands(program, done);
   registerProgressCommand(program, done);
 }
