@@ -22,6 +22,7 @@ import { createBatch } from '../batch/service.js';
 import { batchIntegration } from '../integrations/batch.js';
 import { lambdaHandlers } from '../integrations/lambda.js';
 import { createTokens } from './tokens.js';
+import { createAccessKeys } from '../s3/access-keys.js';
 import type { Platform } from './types.js';
 
 export interface PlatformOptions {
@@ -101,6 +102,7 @@ export async function openPlatform(options: PlatformOptions): Promise<OpenPlatfo
     stateMachines: createStateMachines(store),
     executions,
     tokens,
+    accessKeys: createAccessKeys(store),
     functions,
     batch,
     setEndpointUrl(url: string) {

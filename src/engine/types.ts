@@ -6,6 +6,8 @@ import type { HistoryEvent } from '../asl/interpreter/protocol.js';
 import type { Json, StateMachineDefinition } from '../asl/types.js';
 import type { BatchService } from '../batch/service.js';
 import type { FunctionsService } from '../functions/types.js';
+import type { AccessKeys } from '../s3/access-keys.js';
+import type { ObjectStore, ObjectStoreNotifications } from '../storage/types.js';
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'PENDING_REDRIVE';
 
@@ -119,6 +121,10 @@ export interface Platform {
   taskTokens: TaskTokens;
   /** Batch: compute environments, queues, job definitions, jobs; absent where no scheduler runs. */
   batch?: BatchService;
+  /** S3 access keys (issued by Skybatch; the S3 API verifies signatures with them). */
+  accessKeys?: AccessKeys;
+  /** Buckets and objects; absent where the platform keeps none. */
+  storage?: ObjectStore & Partial<ObjectStoreNotifications>;
   /** Where jobs reach the API (SKYBATCH_ENDPOINT); set by `skybatch up` once it listens. */
   setEndpointUrl?(url: string): void;
   /** Health details for /api/v1/health. */

@@ -15,6 +15,7 @@ import * as batch from './migrations/002-batch.js';
 import * as functions from './migrations/003-functions.js';
 import * as runnableOrder from './migrations/004-runnable-order.js';
 import * as objectEvents from './migrations/005-object-events.js';
+import * as accessKeys from './migrations/007-access-keys.js';
 import type { Database } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -32,6 +33,8 @@ const MIGRATIONS: Record<string, (db: Kysely<unknown>, dialect: Dialect) => Prom
   '003-functions': functions.up,
   '004-runnable-order': runnableOrder.up,
   '005-object-events': objectEvents.up,
+  // 006 is the object store's catalogue (issue 5, storage).
+  '007-access-keys': accessKeys.up,
 };
 
 // BIGINT columns hold epoch milliseconds, well inside Number's exact range.

@@ -138,6 +138,13 @@ export interface ObjectEventOutboxTable {
   result: string | null;
 }
 
+export interface AccessKeysTable {
+  access_key_id: string;
+  secret_access_key: string;
+  description: string | null;
+  created_at: string;
+}
+
 export interface Database {
   compute_environments: NamedBodyTable;
   job_queues: NamedBodyTable;
@@ -153,4 +160,5 @@ export interface Database {
   tokens: TokensTable;
   settings: SettingsTable;
   object_event_outbox: ObjectEventOutboxTable;
+  access_keys: AccessKeysTable;
 }

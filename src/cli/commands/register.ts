@@ -6,6 +6,7 @@
  */
 import type { Command } from 'commander';
 import type { GlobalOptions } from '../output.js';
+import { registerAccessKeyCommands } from './access-keys.js';
 import { registerBatchResourceCommands } from './batch-resources.js';
 import type { ListOptions } from './executions.js';
 import { registerFunctionCommands } from './functions.js';
@@ -119,4 +120,5 @@ export function registerServerCommands(program: Command, done: Done): void {
   registerJobCommands(program, done);
   registerBatchResourceCommands(program, done);
   registerProgressCommand(program, done);
+  registerAccessKeyCommands(program, done);
 }
