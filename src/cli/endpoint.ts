@@ -70,6 +70,14 @@ export async function writeCredentialsFile(path: string, keys: { accessKeyId: st
   await rename(temporary, path);
 }
 
+/** The pair of a credentials file written by writeCredentialsFile; undefined when absent or unreadable. */
+export async function readCredentialsFile(path: string): Promise<{ accessKeyId: string; secretAccessKey: string } | undefined> {
+  const text = await readFile(path, 'utf8').catch(() => undefined);
+  const accessKeyId = text === undefined ? undefined : /^aws_access_key_id\s*=\s*(\S+)\s*$/m.exec(text)?.[1];
+  const secretAccessKey = text === undefined ? undefined : /^aws_secret_access_key\s*=\s*(\S+)\s*$/m.exec(text)?.[1];
+  return accessKeyId !== undefined && secretAccessKey !== undefined ? { accessKeyId, secretAccessKey } : undefined;
+}
+
 /** The SKYBATCH_ENDPOINT/SKYBATCH_TOKEN pair wins, else the data dir's endpoint.json. */
 export async function findEndpoint(dataDir: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<Endpoint> {
   const envUrl = env.SKYBATCH_ENDPOINT;

@@ -39,8 +39,8 @@ function httpRequest(method: string, path: string, query: Record<string, string>
 }
 
 /** What the server sees: the URL as sent on the wire, header names lower-case. */
-function received(request: HttpRequest): SignedRequest {
-  const query = Object.entries(request.query)
+function received(request: { method: string; path: string; query?: Record<string, unknown>; headers: Record<string, string> }): SignedRequest {
+  const query = Object.entries(request.query ?? {})
     .map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(String(value))}`)
     .join('&');
   const path = request.path;

@@ -6,7 +6,7 @@
 import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
-import { DEFAULT_DATA_DIR, endpointPath, readEndpointFile, writeCredentialsFile, writeEndpointFile } from '../endpoint.js';
+import { DEFAULT_DATA_DIR, endpointPath, readCredentialsFile, readEndpointFile, writeCredentialsFile, writeEndpointFile } from '../endpoint.js';
 import type { EndpointFile } from '../endpoint.js';
 import type { Platform } from '../../engine/types.js';
 import { CliError, EXIT_FAILED, EXIT_USAGE, printNote } from '../output.js';
@@ -51,11 +51,13 @@ export async function upCommand(options: UpOptions): Promise<number> {
     const url = `http://${urlHost(host)}:${(server.server.address() as AddressInfo).port}`;
     // Jobs call back here (skybatch progress, task tokens).
     platform.setEndpointUrl?.(url);
-    const keys = await defaultAccessKey(platform, previous);
+    const credentialsPath = join(dataDir, 's3-credentials');
+    // endpoint.json may be gone (deleted with a stale port); s3-credentials keeps the pair too.
+    const keys = await defaultAccessKey(platform, previous ?? (await readCredentialsFile(credentialsPath)));
     const endpoint: EndpointFile = { url, token, s3Endpoint: `${url}/s3`, accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey };
     await writeEndpointFile(path, endpoint);
     // An AWS shared-credentials file: AWS_SHARED_CREDENTIALS_FILE=DIR/s3-credentials for any S3 client.
-    await writeCredentialsFile(join(dataDir, 's3-credentials'), keys);
+    await writeCredentialsFile(credentialsPath, keys);
 
     process.stdout.write(`Skybatch is up: console at ${url}/?token=${token}\n`);
     process.stdout.write(`API endpoint, token and S3 keys: ${path}\n`);
@@ -79,14 +81,14 @@ export async function upCommand(options: UpOptions): Promise<number> {
  * The key pair of endpoint.json stays valid across restarts, so S3 clients configured once keep
  * working; a store that has a different secret under that id (another database) gets a new pair.
  */
-async function defaultAccessKey(platform: Platform, previous: EndpointFile | undefined): Promise<{ accessKeyId: string; secretAccessKey: string }> {
+async function defaultAccessKey(platform: Platform, previous: { accessKeyId: string; secretAccessKey: string } | undefined): Promise<{ accessKeyId: string; secretAccessKey: string }> {
   const keys = platform.accessKeys;
   if (!keys) throw new CliError(EXIT_FAILED, 'this platform has no access keys');
   const description = 'default key of skybatch up';
   if (previous !== undefined && (await keys.adopt({ accessKeyId: previous.accessKeyId, secretAccessKey: previous.secretAccessKey, description }))) {
     return { accessKeyId: previous.accessKeyId, secretAccessKey: previous.secretAccessKey };
   }
-  if (previous !== undefined) printNote(`skybatch: the S3 key in endpoint.json is unknown to this store; issuing a new one`);
+  if (previous !== undefined) printNote('skybatch: the S3 key pair kept in the data directory does not match this store; issuing a new one');
   return keys.create({ description });
 }
 
