@@ -21,6 +21,8 @@ import type { Executor } from '../batch/executors/executor.js';
 import { createBatch } from '../batch/service.js';
 import { batchIntegration } from '../integrations/batch.js';
 import { lambdaHandlers } from '../integrations/lambda.js';
+import { openObjectStorage, scheduleLifecycle, storageConfigFromEnv, type StorageConfig } from '../storage/config.js';
+import type { ObjectStorage } from '../storage/storage.js';
 import { createTokens } from './tokens.js';
 import { createAccessKeys } from '../s3/access-keys.js';
 import type { Platform } from './types.js';
@@ -35,6 +37,8 @@ export interface PlatformOptions {
   leaseMs?: number;
   /** Runs this server's batch jobs; the local process executor unless given. */
   executor?: Executor;
+  /** The object store's backends and timings; SKYBATCH_STORAGE_* variables unless given. */
+  storage?: StorageConfig;
 }
 
 export interface OpenPlatform extends Platform {
@@ -43,6 +47,7 @@ export interface OpenPlatform extends Platform {
   dispatcher: TaskDispatcher;
   /** Executions ending, as this process's engine reports them (and polled for other servers'). */
   executionWatch: ExecutionWatch;
+  storage: ObjectStorage;
   workerId: string;
   close(): Promise<void>;
 }
@@ -57,6 +62,15 @@ export async function openPlatform(options: PlatformOptions): Promise<OpenPlatfo
   try {
     store = await openStore({ dataDir: options.dataDir, databaseUrl: options.databaseUrl });
   } catch (err) {
+    unlock();
+    throw err;
+  }
+  let storage: ObjectStorage;
+  const storageConfig = options.storage ?? storageConfigFromEnv();
+  try {
+    storage = openObjectStorage(store, options.dataDir, storageConfig);
+  } catch (err) {
+    await store.close();
     unlock();
     throw err;
   }
@@ -93,11 +107,13 @@ export async function openPlatform(options: PlatformOptions): Promise<OpenPlatfo
     dispatcher.start();
     await batch.start();
   }
+  const stopLifecycle = run ? scheduleLifecycle(storage, (storageConfig.lifecycleIntervalSeconds ?? 60) * 1000) : async () => {};
   return {
     store,
     engine,
     dispatcher,
     executionWatch,
+    storage,
     workerId,
     stateMachines: createStateMachines(store),
     executions,
@@ -117,6 +133,8 @@ export async function openPlatform(options: PlatformOptions): Promise<OpenPlatfo
       await dispatcher.stop();
       await engine.stop();
       await functions.close();
+      await stopLifecycle();
+      await storage.close();
       await store.close();
       unlock();
     },

@@ -123,8 +123,8 @@ export interface Platform {
   batch?: BatchService;
   /** S3 access keys (issued by Skybatch; the S3 API verifies signatures with them). */
   accessKeys?: AccessKeys;
-  /** Buckets and objects; absent where the platform keeps none. */
-  storage?: ObjectStore & Partial<ObjectStoreNotifications>;
+  /** Buckets and objects (the S3 API, lifecycle, object events); absent where the platform has no store. */
+  storage?: ObjectStore & ObjectStoreNotifications;
   /** Where jobs reach the API (SKYBATCH_ENDPOINT); set by `skybatch up` once it listens. */
   setEndpointUrl?(url: string): void;
   /** Health details for /api/v1/health. */

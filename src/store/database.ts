@@ -15,6 +15,7 @@ import * as batch from './migrations/002-batch.js';
 import * as functions from './migrations/003-functions.js';
 import * as runnableOrder from './migrations/004-runnable-order.js';
 import * as objectEvents from './migrations/005-object-events.js';
+import * as storage from './migrations/006-storage.js';
 import * as accessKeys from './migrations/007-access-keys.js';
 import type { Database } from './schema.js';
 
@@ -33,7 +34,7 @@ const MIGRATIONS: Record<string, (db: Kysely<unknown>, dialect: Dialect) => Prom
   '003-functions': functions.up,
   '004-runnable-order': runnableOrder.up,
   '005-object-events': objectEvents.up,
-  // 006 is the object store's catalogue (issue 5, storage).
+  '006-storage': storage.up,
   '007-access-keys': accessKeys.up,
 };
 

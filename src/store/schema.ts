@@ -145,6 +145,59 @@ export interface AccessKeysTable {
   created_at: string;
 }
 
+export interface StorageBucketsTable {
+  name: string;
+  backend: string;
+  created_at: string;
+}
+
+export interface StorageObjectsTable {
+  bucket: string;
+  key: string;
+  size: number;
+  etag: string;
+  content_type: string;
+  /** JSON object of x-amz-meta-* values. */
+  metadata: string;
+  /** JSON object of tags. */
+  tags: string;
+  storage_class: string;
+  blob_id: string;
+  blob_area: 'standard' | 'archive';
+  last_modified: string;
+  last_modified_ms: number;
+  restore_ready_at: number | null;
+  restore_expires_at: number | null;
+  restored_blob_id: string | null;
+}
+
+export interface StorageUploadsTable {
+  upload_id: string;
+  bucket: string;
+  key: string;
+  content_type: string;
+  metadata: string;
+  storage_class: string;
+  initiated_at: string;
+  initiated_ms: number;
+}
+
+export interface StoragePartsTable {
+  upload_id: string;
+  part_number: number;
+  blob_id: string;
+  md5: string;
+  size: number;
+  last_modified: string;
+}
+
+export interface StorageRulesTable {
+  bucket: string;
+  position: number;
+  rule_id: string;
+  body: string;
+}
+
 export interface Database {
   compute_environments: NamedBodyTable;
   job_queues: NamedBodyTable;
@@ -161,4 +214,10 @@ export interface Database {
   settings: SettingsTable;
   object_event_outbox: ObjectEventOutboxTable;
   access_keys: AccessKeysTable;
+  storage_buckets: StorageBucketsTable;
+  storage_objects: StorageObjectsTable;
+  storage_uploads: StorageUploadsTable;
+  storage_parts: StoragePartsTable;
+  storage_lifecycle_rules: StorageRulesTable;
+  storage_notification_rules: StorageRulesTable;
 }

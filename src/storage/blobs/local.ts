@@ -1,0 +1,91 @@
+/*
+ * Blobs as files under `<dataDir>/storage/{blobs,archive}/`, named by generated ids. A write
+ * streams into a temp file in the same folder, fsyncs it, renames it into place and fsyncs the
+ * folder, so a blob either exists whole or not at all; a failed write removes its temp file.
+ */
+import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { open, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { BlobNotFoundError, checkBlobId, newBlobId, type BlobArea, type BlobBackend, type WrittenBlob } from './blob-backend.js';
+
+const TEMP_PREFIX = '.tmp-';
+const STALE_TEMP_MS = 60 * 60 * 1000;
+
+export class LocalBlobs implements BlobBackend {
+  readonly name = 'local';
+  private readonly folders: Record<BlobArea, string>;
+
+  constructor(readonly root: string) {
+    this.folders = { standard: join(root, 'blobs'), archive: join(root, 'archive') };
+    for (const folder of Object.values(this.folders)) {
+      mkdirSync(folder, { recursive: true });
+      // Temp files left by a process killed mid-write belong to no object. A write in progress
+      // (another store on this folder) keeps touching its file, so only stale ones go.
+      for (const name of readdirSync(folder)) {
+        if (!name.startsWith(TEMP_PREFIX)) continue;
+        const path = join(folder, name);
+        if (Date.now() - statSync(path, { throwIfNoEntry: false })!.mtimeMs > STALE_TEMP_MS) rmSync(path, { force: true });
+      }
+    }
+  }
+
+  async write(area: BlobArea, body: Readable): Promise<WrittenBlob> {
+    const id = newBlobId();
+    const folder = this.folders[area];
+    const temp = join(folder, `${TEMP_PREFIX}${id}`);
+    const file = await open(temp, 'wx');
+    let size = 0;
+    try {
+      for await (const chunk of body as AsyncIterable<Buffer | string>) {
+        const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+        size += bytes.length;
+        await file.write(bytes);
+      }
+      await file.sync();
+      await file.close();
+    } catch (err) {
+      await file.close().catch(() => {});
+      await rm(temp, { force: true });
+      body.destroy();
+      throw err;
+    }
+    try {
+      await rename(temp, join(folder, id));
+    } catch (err) {
+      await rm(temp, { force: true });
+      throw err;
+    }
+    await syncFolder(folder);
+    return { id, size };
+  }
+
+  async read(area: BlobArea, id: string, range?: { start: number; end: number }): Promise<Readable> {
+    checkBlobId(id);
+    let file;
+    try {
+      file = await open(join(this.folders[area], id), 'r');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new BlobNotFoundError(id);
+      throw err;
+    }
+    // The stream owns the open file: it stays readable even if the blob is deleted meanwhile.
+    return file.createReadStream(range ? { start: range.start, end: range.end, highWaterMark: 1 << 20 } : { highWaterMark: 1 << 20 });
+  }
+
+  async delete(area: BlobArea, id: string): Promise<void> {
+    checkBlobId(id);
+    await rm(join(this.folders[area], id), { force: true });
+  }
+
+  async close(): Promise<void> {}
+}
+
+async function syncFolder(folder: string): Promise<void> {
+  const handle = await open(folder, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,133 @@
+/*
+ * What the store's modules share: the catalogue database, the blob backends, the clock and the
+ * change listeners. Catalogue rows become ObjectInfo here, and bodies become blobs.
+ */
+import { createGzip } from 'node:zlib';
+import { pipeline, type Readable } from 'node:stream';
+import type { Transaction } from 'kysely';
+import type { Store } from '../store/database.js';
+import { isTransient, isUniqueViolation } from '../store/errors.js';
+import type { Database, StorageObjectsTable } from '../store/schema.js';
+import { Digest, type BlobArea, type BlobBackend } from './blobs/blob-backend.js';
+import { storageError } from './errors.js';
+import { recordEvent } from './events.js';
+import { isArchiveClass } from './lifecycle-rules.js';
+import type { ObjectChange, ObjectInfo, StorageClass } from './types.js';
+
+export type ObjectRow = StorageObjectsTable;
+
+export interface StorageContext {
+  store: Store;
+  now(): Date;
+  region: string;
+  /** Smallest size of a multipart upload's parts but the last (S3: 5 MiB). */
+  minPartSize: number;
+  restoreDelayMs: number;
+  backend(name: string): BlobBackend;
+  emit(change: ObjectChange): void;
+}
+
+export async function findBucket(ctx: StorageContext, name: string): Promise<{ name: string; backend: BlobBackend; createdAt: string }> {
+  const row = await ctx.store.db.selectFrom('storage_buckets').selectAll().where('name', '=', name).executeTakeFirst();
+  if (!row) throw storageError('NoSuchBucket', `The specified bucket does not exist: ${name}`);
+  return { name: row.name, backend: ctx.backend(row.backend), createdAt: row.created_at };
+}
+
+export async function findObject(ctx: StorageContext, bucket: string, key: string): Promise<ObjectRow> {
+  const row = await ctx.store.db.selectFrom('storage_objects').selectAll().where('bucket', '=', bucket).where('key', '=', key).executeTakeFirst();
+  if (!row) throw storageError('NoSuchKey', `The specified key does not exist: ${key}`);
+  return row;
+}
+
+/**
+ * Runs `work` in a transaction, again on serialization failures and, when asked, on unique
+ * violations (two writers replacing the same key at once on PostgreSQL: the loser retries and
+ * then replaces the winner's row).
+ */
+export async function commit<T>(ctx: StorageContext, work: (trx: Transaction<Database>) => Promise<T>, options: { retryUnique?: boolean } = {}): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await ctx.store.db.transaction().execute(work);
+    } catch (err) {
+      const again = isTransient(err) || (options.retryUnique === true && isUniqueViolation(err));
+      if (!again || attempt >= 5) throw mapForeignKey(err);
+      await new Promise((resolve) => setTimeout(resolve, 5 * 2 ** attempt));
+    }
+  }
+}
+
+/** A write into a bucket deleted meanwhile fails on the foreign key (PostgreSQL). */
+function mapForeignKey(err: unknown): unknown {
+  return (err as { code?: string })?.code === '23503' ? storageError('NoSuchBucket', 'The specified bucket does not exist') : err;
+}
+
+/** Replaces (bucket, key) with `row` and records its event; returns the replaced row, if any. */
+export async function replaceObject(trx: Transaction<Database>, ctx: StorageContext, row: ObjectRow, change: ObjectChange): Promise<ObjectRow | undefined> {
+  const bucket = await trx.selectFrom('storage_buckets').select('name').where('name', '=', row.bucket).executeTakeFirst();
+  if (!bucket) throw storageError('NoSuchBucket', `The specified bucket does not exist: ${row.bucket}`);
+  const old = await trx.deleteFrom('storage_objects').where('bucket', '=', row.bucket).where('key', '=', row.key).returningAll().executeTakeFirst();
+  await trx.insertInto('storage_objects').values(row).execute();
+  await recordEvent(trx, change, ctx.region);
+  return old;
+}
+
+/** The blobs a row holds, to delete once the row is gone or replaced. */
+export function blobsOf(row: ObjectRow): { area: BlobArea; id: string }[] {
+  const blobs: { area: BlobArea; id: string }[] = [{ area: row.blob_area, id: row.blob_id }];
+  if (row.restored_blob_id) blobs.push({ area: 'standard', id: row.restored_blob_id });
+  return blobs;
+}
+
+/** Best effort: a blob left behind by a failure here is garbage, never a lost object. */
+export async function deleteBlobs(backend: BlobBackend, blobs: { area: BlobArea; id: string }[]): Promise<void> {
+  for (const blob of blobs) {
+    await backend.delete(blob.area, blob.id).catch((err: unknown) => console.error(`skybatch: could not delete blob ${blob.area}/${blob.id}:`, (err as Error).message));
+  }
+}
+
+export interface WrittenContent {
+  blobId: string;
+  area: BlobArea;
+  size: number;
+  md5: Buffer;
+}
+
+/**
+ * Streams a body into a new blob, hashing it on the way; archive classes are gzip-compressed
+ * into the archive area. With `contentMd5`, a body that does not match is removed (BadDigest).
+ */
+export async function writeContent(backend: BlobBackend, body: Readable, storageClass: StorageClass, contentMd5?: string): Promise<WrittenContent> {
+  const digest = new Digest();
+  const area: BlobArea = isArchiveClass(storageClass) ? 'archive' : 'standard';
+  const noop = () => {};
+  const source = area === 'archive' ? pipeline(body, digest, createGzip(), noop) : pipeline(body, digest, noop);
+  const written = await backend.write(area, source);
+  const md5 = digest.digest();
+  if (contentMd5 !== undefined && md5.toString('base64') !== contentMd5) {
+    await backend.delete(area, written.id);
+    throw storageError('BadDigest', 'The Content-MD5 you specified did not match what we received');
+  }
+  return { blobId: written.id, area, size: digest.size, md5 };
+}
+
+export function parseJsonRecord(text: string): Record<string, string> {
+  return JSON.parse(text) as Record<string, string>;
+}
+
+export function toInfo(row: ObjectRow, nowMs: number): ObjectInfo {
+  const info: ObjectInfo = {
+    bucket: row.bucket,
+    key: row.key,
+    size: Number(row.size),
+    etag: row.etag,
+    lastModified: row.last_modified,
+    contentType: row.content_type,
+    metadata: parseJsonRecord(row.metadata),
+    tags: parseJsonRecord(row.tags),
+    storageClass: row.storage_class as StorageClass,
+  };
+  if (row.restore_ready_at !== null && row.restore_expires_at !== null && row.restore_expires_at > nowMs) {
+    info.restore = { ongoing: Number(row.restore_ready_at) > nowMs, expiresAt: new Date(Number(row.restore_expires_at)).toISOString() };
+  }
+  return info;
+}

@@ -1,0 +1,172 @@
+/*
+ * Multipart uploads. Each part streams into its own blob; Complete concatenates the chosen
+ * parts, in order, into one new blob (streamed, never held in memory), replaces the object
+ * and drops the upload in one transaction, then deletes the part blobs. The ETag is S3's:
+ * the MD5 of the parts' binary MD5s, a dash, and the number of parts.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { blobsOf, commit, deleteBlobs, findBucket, replaceObject, toInfo, writeContent, type StorageContext } from './context.js';
+import { storageError } from './errors.js';
+import { checkKey } from './names.js';
+import type { BlobBackend } from './blobs/blob-backend.js';
+import type { StoragePartsTable, StorageUploadsTable } from '../store/schema.js';
+import type { MultipartUpload, ObjectChange, ObjectInfo, StorageClass, UploadedPart } from './types.js';
+
+const MAX_PART_NUMBER = 10_000;
+
+export async function createUpload(ctx: StorageContext, request: { bucket: string; key: string; contentType?: string; metadata?: Record<string, string>; storageClass?: StorageClass }): Promise<MultipartUpload> {
+  checkKey(request.key);
+  await findBucket(ctx, request.bucket);
+  const now = ctx.now();
+  const row: StorageUploadsTable = {
+    upload_id: randomBytes(24).toString('base64url'),
+    bucket: request.bucket,
+    key: request.key,
+    content_type: request.contentType ?? 'application/octet-stream',
+    metadata: JSON.stringify(request.metadata ?? {}),
+    storage_class: request.storageClass ?? 'STANDARD',
+    initiated_at: now.toISOString(),
+    initiated_ms: now.getTime(),
+  };
+  await commit(ctx, (trx) => trx.insertInto('storage_uploads').values(row).execute());
+  return { uploadId: row.upload_id, bucket: row.bucket, key: row.key, initiatedAt: row.initiated_at };
+}
+
+async function findUpload(ctx: StorageContext, bucket: string, key: string, uploadId: string): Promise<StorageUploadsTable> {
+  const row = await ctx.store.db.selectFrom('storage_uploads').selectAll().where('upload_id', '=', uploadId).executeTakeFirst();
+  if (!row || row.bucket !== bucket || row.key !== key) {
+    throw storageError('NoSuchUpload', 'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.');
+  }
+  return row;
+}
+
+export async function uploadPart(ctx: StorageContext, request: { bucket: string; key: string; uploadId: string; partNumber: number; body: Readable; contentMd5?: string }): Promise<UploadedPart> {
+  const { partNumber } = request;
+  if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > MAX_PART_NUMBER) {
+    request.body.destroy();
+    throw storageError('InvalidArgument', `Part number must be an integer between 1 and ${MAX_PART_NUMBER}, inclusive`);
+  }
+  const { backend } = await findBucket(ctx, request.bucket);
+  await findUpload(ctx, request.bucket, request.key, request.uploadId);
+  const content = await writeContent(backend, request.body, 'STANDARD', request.contentMd5);
+  const part: StoragePartsTable = { upload_id: request.uploadId, part_number: partNumber, blob_id: content.blobId, md5: content.md5.toString('hex'), size: content.size, last_modified: ctx.now().toISOString() };
+  let replaced: string | undefined;
+  try {
+    replaced = await commit(
+      ctx,
+      async (trx) => {
+        // Locked, so a Complete or Abort cannot drop the upload between this check and the insert.
+        const check = trx.selectFrom('storage_uploads').select('upload_id').where('upload_id', '=', request.uploadId);
+        const upload = await (ctx.store.dialect === 'postgres' ? check.forUpdate() : check).executeTakeFirst();
+        if (!upload) throw storageError('NoSuchUpload', 'The upload was aborted or completed while the part was sent');
+        const old = await trx.deleteFrom('storage_parts').where('upload_id', '=', request.uploadId).where('part_number', '=', partNumber).returning('blob_id').executeTakeFirst();
+        await trx.insertInto('storage_parts').values(part).execute();
+        return old?.blob_id;
+      },
+      { retryUnique: true },
+    );
+  } catch (err) {
+    await deleteBlobs(backend, [{ area: 'standard', id: content.blobId }]);
+    throw err;
+  }
+  if (replaced) await deleteBlobs(backend, [{ area: 'standard', id: replaced }]);
+  return { partNumber, etag: `"${part.md5}"`, size: part.size, lastModified: part.last_modified };
+}
+
+export async function listParts(ctx: StorageContext, bucket: string, key: string, uploadId: string): Promise<UploadedPart[]> {
+  await findBucket(ctx, bucket);
+  await findUpload(ctx, bucket, key, uploadId);
+  const rows = await ctx.store.db.selectFrom('storage_parts').selectAll().where('upload_id', '=', uploadId).orderBy('part_number').execute();
+  return rows.map((row) => ({ partNumber: row.part_number, etag: `"${row.md5}"`, size: Number(row.size), lastModified: row.last_modified }));
+}
+
+export async function listUploads(ctx: StorageContext, bucket: string): Promise<MultipartUpload[]> {
+  await findBucket(ctx, bucket);
+  const rows = await ctx.store.db.selectFrom('storage_uploads').selectAll().where('bucket', '=', bucket).orderBy('key').orderBy('initiated_ms').execute();
+  return rows.map((row) => ({ uploadId: row.upload_id, bucket: row.bucket, key: row.key, initiatedAt: row.initiated_at }));
+}
+
+function unquote(etag: string): string {
+  return etag.trim().replace(/^"|"$/g, '').toLowerCase();
+}
+
+export async function completeUpload(ctx: StorageContext, request: { bucket: string; key: string; uploadId: string; parts: { partNumber: number; etag: string }[] }): Promise<ObjectInfo> {
+  const { backend } = await findBucket(ctx, request.bucket);
+  const upload = await findUpload(ctx, request.bucket, request.key, request.uploadId);
+  if (!Array.isArray(request.parts) || request.parts.length === 0) throw storageError('MalformedXML', 'You must specify at least one part');
+  const stored = new Map((await ctx.store.db.selectFrom('storage_parts').selectAll().where('upload_id', '=', request.uploadId).execute()).map((p) => [p.part_number, p]));
+  const chosen: StoragePartsTable[] = [];
+  let previous = 0;
+  for (const [index, wanted] of request.parts.entries()) {
+    if (!Number.isInteger(wanted.partNumber) || wanted.partNumber <= previous) throw storageError('InvalidPartOrder', 'The list of parts was not in ascending order. Parts must be ordered by part number.');
+    previous = wanted.partNumber;
+    const part = stored.get(wanted.partNumber);
+    if (!part || unquote(wanted.etag) !== part.md5) throw storageError('InvalidPart', `Part ${wanted.partNumber} was not uploaded or its ETag does not match`);
+    if (index < request.parts.length - 1 && Number(part.size) < ctx.minPartSize) throw storageError('EntityTooSmall', `Part ${wanted.partNumber} is smaller than the minimum allowed size of ${ctx.minPartSize} bytes`);
+    chosen.push(part);
+  }
+  const storageClass = upload.storage_class as StorageClass;
+  const content = await writeContent(backend, Readable.from(concatenate(backend, chosen)), storageClass);
+  const etag = `"${createHash('md5').update(Buffer.concat(chosen.map((p) => Buffer.from(p.md5, 'hex')))).digest('hex')}-${chosen.length}"`;
+  const now = ctx.now();
+  const change: ObjectChange = { eventName: 'ObjectCreated:CompleteMultipartUpload', bucket: request.bucket, key: request.key, size: content.size, etag, eventTime: now.toISOString() };
+  const row = {
+    bucket: request.bucket,
+    key: request.key,
+    size: content.size,
+    etag,
+    content_type: upload.content_type,
+    metadata: upload.metadata,
+    tags: '{}',
+    storage_class: storageClass,
+    blob_id: content.blobId,
+    blob_area: content.area,
+    last_modified: now.toISOString(),
+    last_modified_ms: now.getTime(),
+    restore_ready_at: null,
+    restore_expires_at: null,
+    restored_blob_id: null,
+  };
+  let outcome;
+  try {
+    outcome = await commit(
+      ctx,
+      async (trx) => {
+        const gone = await trx.deleteFrom('storage_uploads').where('upload_id', '=', request.uploadId).executeTakeFirst();
+        if (Number(gone.numDeletedRows) === 0) throw storageError('NoSuchUpload', 'The upload was aborted or completed meanwhile');
+        const parts = await trx.deleteFrom('storage_parts').where('upload_id', '=', request.uploadId).returning('blob_id').execute();
+        const old = await replaceObject(trx, ctx, row, change);
+        return { parts, old };
+      },
+      { retryUnique: true },
+    );
+  } catch (err) {
+    await deleteBlobs(backend, [{ area: content.area, id: content.blobId }]);
+    throw err;
+  }
+  await deleteBlobs(backend, [...outcome.parts.map((p) => ({ area: 'standard' as const, id: p.blob_id })), ...(outcome.old ? blobsOf(outcome.old) : [])]);
+  ctx.emit(change);
+  return toInfo(row, now.getTime());
+}
+
+async function* concatenate(backend: BlobBackend, parts: StoragePartsTable[]): AsyncGenerator<Buffer> {
+  for (const part of parts) {
+    const stream = await backend.read('standard', part.blob_id);
+    for await (const chunk of stream as AsyncIterable<Buffer>) yield chunk;
+  }
+}
+
+export async function abortUpload(ctx: StorageContext, bucket: string, key: string, uploadId: string): Promise<void> {
+  const { backend } = await findBucket(ctx, bucket);
+  await findUpload(ctx, bucket, key, uploadId);
+  const parts = await commit(ctx, async (trx) => {
+    const gone = await trx.deleteFrom('storage_uploads').where('upload_id', '=', uploadId).executeTakeFirst();
+    if (Number(gone.numDeletedRows) === 0) throw storageError('NoSuchUpload', 'The upload was aborted or completed meanwhile');
+    return trx.deleteFrom('storage_parts').where('upload_id', '=', uploadId).returning('blob_id').execute();
+  });
+  await deleteBlobs(
+    backend,
+    parts.map((p) => ({ area: 'standard' as const, id: p.blob_id })),
+  );
+}
