@@ -73,13 +73,13 @@ export function text(node: XmlNode | XmlNode[] | undefined, name: string): strin
   return value;
 }
 
-/** A document with S3's namespace on the root element. */
-export function xmlDocument(root: Record<string, unknown>): string {
+/** A document with S3's namespace on the root element (not on <Error>: S3 sends none, and botocore then finds no <Code>). */
+export function xmlDocument(root: Record<string, unknown>, namespace = true): string {
   const [name, body] = Object.entries(root)[0] ?? ['Empty', {}];
-  const element = typeof body === 'object' && body !== null ? { '@_xmlns': S3_NAMESPACE, ...body } : body;
+  const element = namespace && typeof body === 'object' && body !== null ? { '@_xmlns': S3_NAMESPACE, ...body } : body;
   return `<?xml version="1.0" encoding="UTF-8"?>\n${builder.build({ [name]: element }) as string}`;
 }
 
 export function errorXml(error: S3ErrorResponse, resource: string, requestId: string): string {
-  return xmlDocument({ Error: { Code: error.code, Message: error.message, Resource: resource, RequestId: requestId } });
+  return xmlDocument({ Error: { Code: error.code, Message: error.message, Resource: resource, RequestId: requestId } }, false);
 }
