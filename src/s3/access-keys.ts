@@ -1,6 +1,6 @@
 /*
  * S3 access keys: the credentials S3 clients sign requests with. Shaped as AWS's: a
- * 20-character upper-case id starting SKB and a 40-character secret. The secret is shown once,
+ * 20-character upper-case id starting SKY and a 40-character secret. The secret is shown once,
  * by create(); the SigV4 verifier asks secretFor() on every request, so answers are cached
  * briefly (a key deleted through another server stops working within CACHE_MS).
  * Where the keys live: the platform's store, so every server on one PostgreSQL knows them.
@@ -42,7 +42,7 @@ const UPPER_ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 const SECRET_ALPHABET = `${UPPER_ALNUM}abcdefghijklmnopqrstuvwxyz`;
 
 export function newAccessKeyPair(): { accessKeyId: string; secretAccessKey: string } {
-  return { accessKeyId: `SKB${randomString(UPPER_ALNUM, 17)}`, secretAccessKey: randomString(SECRET_ALPHABET, 40) };
+  return { accessKeyId: `SKY${randomString(UPPER_ALNUM, 17)}`, secretAccessKey: randomString(SECRET_ALPHABET, 40) };
 }
 
 export function createAccessKeys(store: Store, clock: () => Date = () => new Date()): AccessKeys {

@@ -19,7 +19,7 @@ describe.each(backends)('access keys on $name', (backend) => {
     try {
       const keys = platform.accessKeys!;
       const key = await keys.create({ description: 'pipeline' });
-      expect(key.accessKeyId).toMatch(/^SKB[A-Z0-9]{17}$/);
+      expect(key.accessKeyId).toMatch(/^SKY[A-Z0-9]{17}$/);
       expect(key.secretAccessKey).toMatch(/^[A-Za-z0-9]{40}$/);
       expect(await keys.secretFor(key.accessKeyId)).toBe(key.secretAccessKey);
       const listed = await keys.list();
