@@ -34,6 +34,9 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { HttpRequest } from '@smithy/protocol-http';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until } from '../support/backends.js';
 import { errorOf, startS3Server, type S3Server } from './helpers.js';
@@ -101,6 +104,24 @@ describe('objects', () => {
     expect(await errorOf(client.send(new GetObjectCommand({ Bucket: 'sdk-objects', Key: 'fox.txt', Range: 'bytes=100-200' })))).toMatchObject({ status: 416 });
   });
 
+  it('takes bodies of any content type, or none, as raw bytes', async () => {
+    await client.send(new PutObjectCommand({ Bucket: 'sdk-objects', Key: 'doc.json', Body: '{"not": "parsed"', ContentType: 'application/json' }));
+    const json = await client.send(new GetObjectCommand({ Bucket: 'sdk-objects', Key: 'doc.json' }));
+    expect(json.ContentType).toBe('application/json');
+    expect((await bytes(json.Body)).toString()).toBe('{"not": "parsed"');
+
+    const url = new URL(`${s3.endpoint}/sdk-objects/untyped`);
+    const signer = new SignatureV4({ credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey }, region: 'us-east-1', service: 's3', sha256: Sha256, uriEscapePath: false });
+    const body = 'no content type at all';
+    const request = new HttpRequest({ method: 'PUT', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: url.pathname, headers: { host: url.host, 'content-length': String(body.length) }, body });
+    const signed = await signer.sign(request);
+    // Bytes, not a string: fetch adds no Content-Type for them.
+    const response = await fetch(url, { method: 'PUT', headers: signed.headers, body: Buffer.from(body) });
+    expect(response.status, await response.text()).toBe(200);
+    const got = await client.send(new GetObjectCommand({ Bucket: 'sdk-objects', Key: 'untyped' }));
+    expect((await bytes(got.Body)).toString()).toBe(body);
+  });
+
   it('keeps keys with spaces, plus signs, unicode and dots as data', async () => {
     const keys = ['dir/a b+c~d(1).txt', 'ü/日本語.txt', 'x/../y', 'percent%2Fencoded'];
     for (const key of keys) await client.send(new PutObjectCommand({ Bucket: 'sdk-objects', Key: key, Body: key }));
@@ -110,6 +131,19 @@ describe('objects', () => {
     }
     const listed = await client.send(new ListObjectsV2Command({ Bucket: 'sdk-objects' }));
     expect(listed.Contents?.map((o) => o.Key)).toEqual(expect.arrayContaining(keys));
+  });
+
+  it('keeps absolute paths and long keys inside the bucket, and refuses NUL bytes and overlong keys', async () => {
+    await client.send(new PutObjectCommand({ Bucket: 'sdk-objects', Key: '/etc/passwd', Body: 'not the real one' }));
+    const got = await client.send(new GetObjectCommand({ Bucket: 'sdk-objects', Key: '/etc/passwd' }));
+    expect((await bytes(got.Body)).toString()).toBe('not the real one');
+    // 1024 bytes is S3's limit; percent-encoded it is a 3,072-character path segment.
+    const longest = 'é'.repeat(512);
+    await client.send(new PutObjectCommand({ Bucket: 'sdk-objects', Key: longest, Body: 'long' }));
+    expect((await client.send(new HeadObjectCommand({ Bucket: 'sdk-objects', Key: longest }))).ContentLength).toBe(4);
+    expect(await errorOf(client.send(new PutObjectCommand({ Bucket: 'sdk-objects', Key: `${longest}x`, Body: 'x' })))).toMatchObject({ name: 'KeyTooLongError', status: 400 });
+    const nul = await errorOf(client.send(new PutObjectCommand({ Bucket: 'sdk-objects', Key: 'a\u0000b', Body: 'x' })));
+    expect(nul.status).toBe(400);
   });
 
   it('streams a body of unknown length (aws-chunked with a trailing checksum)', async () => {
