@@ -82,19 +82,27 @@ export function openObjectStorage(store: Store, dataDir: string, config: Storage
   });
 }
 
+const GARBAGE_EVERY_MS = 60 * 60 * 1000;
+
 /**
- * Runs the lifecycle sweep every `intervalMs` as of the clock's now; never two at once, errors
- * logged. The timer does not keep the process alive. Returns a stop function that waits for a
- * sweep in progress.
+ * Runs the lifecycle sweep every `intervalMs` as of the clock's now, and about hourly the
+ * garbage sweep of unreferenced blobs; never two at once, errors logged. The timer does not
+ * keep the process alive. Returns a stop function that waits for a sweep in progress.
  */
 export function scheduleLifecycle(storage: ObjectStorage, intervalMs: number, now: () => Date = () => new Date()): () => Promise<void> {
   if (intervalMs <= 0) return async () => {};
   let running: Promise<void> | undefined;
+  let lastGarbage = Date.now();
   const timer = setInterval(() => {
     if (running) return;
+    const garbageDue = Date.now() - lastGarbage >= GARBAGE_EVERY_MS;
     running = storage
       .runLifecycle(now())
-      .then(() => undefined)
+      .then(async () => {
+        if (!garbageDue) return;
+        lastGarbage = Date.now();
+        await storage.collectGarbage();
+      })
       .catch((err: unknown) => console.error('skybatch: lifecycle sweep failed:', (err as Error).message))
       .finally(() => {
         running = undefined;

@@ -12,6 +12,7 @@ import { Digest, type BlobArea, type BlobBackend } from './blobs/blob-backend.js
 import { storageError } from './errors.js';
 import { recordEvent } from './events.js';
 import { isArchiveClass } from './lifecycle-rules.js';
+import { checkKey } from './names.js';
 import type { ObjectChange, ObjectInfo, StorageClass } from './types.js';
 
 export type ObjectRow = StorageObjectsTable;
@@ -28,12 +29,15 @@ export interface StorageContext {
 }
 
 export async function findBucket(ctx: StorageContext, name: string): Promise<{ name: string; backend: BlobBackend; createdAt: string }> {
+  // No valid bucket name could match; PostgreSQL would also refuse NUL in text.
+  if (typeof name !== 'string' || name.length > 255 || name.includes('\0')) throw storageError('NoSuchBucket', 'The specified bucket does not exist');
   const row = await ctx.store.db.selectFrom('storage_buckets').selectAll().where('name', '=', name).executeTakeFirst();
   if (!row) throw storageError('NoSuchBucket', `The specified bucket does not exist: ${name}`);
   return { name: row.name, backend: ctx.backend(row.backend), createdAt: row.created_at };
 }
 
 export async function findObject(ctx: StorageContext, bucket: string, key: string): Promise<ObjectRow> {
+  checkKey(key);
   const row = await ctx.store.db.selectFrom('storage_objects').selectAll().where('bucket', '=', bucket).where('key', '=', key).executeTakeFirst();
   if (!row) throw storageError('NoSuchKey', `The specified key does not exist: ${key}`);
   return row;
@@ -107,7 +111,7 @@ export async function writeContent(backend: BlobBackend, body: Readable, storage
     await backend.delete(area, written.id);
     throw storageError('BadDigest', 'The Content-MD5 you specified did not match what we received');
   }
-  return { blobId: written.id, area, size: digest.size, md5 };
+  return { blobId: written.id, area, size: digest.byteCount, md5 };
 }
 
 export function parseJsonRecord(text: string): Record<string, string> {

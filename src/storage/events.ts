@@ -6,6 +6,7 @@
 import type { Transaction } from 'kysely';
 import type { Database } from '../store/schema.js';
 import { storageError } from './errors.js';
+import { checkText } from './names.js';
 import type { NotificationRule, ObjectChange } from './types.js';
 
 export const EVENT_NAMES = [
@@ -27,13 +28,14 @@ export const EVENT_NAMES = [
   's3:ObjectRestore:Delete',
 ] as const;
 
-const TARGET_ARN = /^arn:aws[a-z-]*:(states|batch|lambda|sns):[^:]*:[^:]*:.+$/;
+const TARGET_ARN = /^arn:aws[a-z-]*:(states|batch|lambda|sns):[^:\0]*:[^:\0]*:[^\0]+$/;
 
 export function checkNotificationRules(rules: NotificationRule[]): NotificationRule[] {
   if (!Array.isArray(rules)) throw storageError('MalformedXML', 'The notification configuration must be a list of rules');
   const ids = new Set<string>();
   return rules.map((rule, index) => {
     const id = rule.id || `rule-${index + 1}`;
+    checkText(id, 'A rule id');
     if (ids.has(id)) throw storageError('InvalidArgument', `Two notification rules are named "${id}"`);
     ids.add(id);
     if (!Array.isArray(rule.events) || rule.events.length === 0) throw storageError('InvalidArgument', `Notification rule "${id}" names no event`);

@@ -3,6 +3,7 @@
  * object at a given time. Pure, so the decisions are tested without disks or databases.
  */
 import { storageError } from './errors.js';
+import { checkText } from './names.js';
 import { ARCHIVE_CLASSES, type LifecycleRule, type StorageClass } from './types.js';
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
@@ -29,6 +30,7 @@ export function checkLifecycleRules(rules: LifecycleRule[]): LifecycleRule[] {
   const ids = new Set<string>();
   return rules.map((rule, index) => {
     const id = rule.id || `rule-${index + 1}`;
+    checkText(id, 'A rule id');
     if (id.length > 255) throw storageError('InvalidArgument', 'A lifecycle rule id has at most 255 characters');
     if (ids.has(id)) throw storageError('InvalidArgument', `Two lifecycle rules are named "${id}"`);
     ids.add(id);

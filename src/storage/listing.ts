@@ -6,7 +6,7 @@
  */
 import { findBucket, toInfo, type ObjectRow, type StorageContext } from './context.js';
 import { storageError } from './errors.js';
-import { prefixSuccessor } from './names.js';
+import { checkText, prefixSuccessor } from './names.js';
 import type { ListObjectsRequest, ListObjectsResult, ObjectInfo } from './types.js';
 
 /** Where a page starts: after `key` (exclusive), or at `key` (inclusive). */
@@ -26,7 +26,7 @@ export function encodeToken(cursor: Cursor): string {
 function decodeToken(token: string): Cursor {
   try {
     const value = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { k?: unknown; i?: unknown };
-    if (typeof value.k === 'string') return { key: value.k, inclusive: value.i === 1 };
+    if (typeof value.k === 'string' && !value.k.includes('\0')) return { key: value.k, inclusive: value.i === 1 };
   } catch {
     // fall through to the error below
   }
@@ -35,6 +35,9 @@ function decodeToken(token: string): Cursor {
 
 export async function listObjects(ctx: StorageContext, request: ListObjectsRequest): Promise<ListObjectsResult> {
   await findBucket(ctx, request.bucket);
+  checkText(request.prefix, 'The prefix');
+  checkText(request.delimiter, 'The delimiter');
+  checkText(request.startAfter, 'start-after');
   const maxKeys = request.maxKeys ?? 1000;
   if (!Number.isInteger(maxKeys) || maxKeys < 0 || maxKeys > 1000) throw storageError('InvalidArgument', 'max-keys must be between 0 and 1000');
   const prefix = request.prefix ?? '';

@@ -8,7 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { blobsOf, commit, deleteBlobs, findBucket, replaceObject, toInfo, writeContent, type StorageContext } from './context.js';
 import { storageError } from './errors.js';
-import { checkKey } from './names.js';
+import { checkKey, checkText } from './names.js';
 import type { BlobBackend } from './blobs/blob-backend.js';
 import type { StoragePartsTable, StorageUploadsTable } from '../store/schema.js';
 import type { MultipartUpload, ObjectChange, ObjectInfo, StorageClass, UploadedPart } from './types.js';
@@ -17,6 +17,7 @@ const MAX_PART_NUMBER = 10_000;
 
 export async function createUpload(ctx: StorageContext, request: { bucket: string; key: string; contentType?: string; metadata?: Record<string, string>; storageClass?: StorageClass }): Promise<MultipartUpload> {
   checkKey(request.key);
+  checkText(request.contentType, 'The content type');
   await findBucket(ctx, request.bucket);
   const now = ctx.now();
   const row: StorageUploadsTable = {
@@ -34,7 +35,7 @@ export async function createUpload(ctx: StorageContext, request: { bucket: strin
 }
 
 async function findUpload(ctx: StorageContext, bucket: string, key: string, uploadId: string): Promise<StorageUploadsTable> {
-  const row = await ctx.store.db.selectFrom('storage_uploads').selectAll().where('upload_id', '=', uploadId).executeTakeFirst();
+  const row = typeof uploadId === 'string' && /^[\w-]{1,128}$/.test(uploadId) ? await ctx.store.db.selectFrom('storage_uploads').selectAll().where('upload_id', '=', uploadId).executeTakeFirst() : undefined;
   if (!row || row.bucket !== bucket || row.key !== key) {
     throw storageError('NoSuchUpload', 'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.');
   }

@@ -49,3 +49,8 @@ export function prefixSuccessor(prefix: string): string | undefined {
   }
   return undefined;
 }
+
+/** Free text that goes into the catalogue (content types, prefixes, rule ids): no NUL bytes. */
+export function checkText(value: string | undefined, what: string): void {
+  if (value !== undefined && (typeof value !== 'string' || value.includes('\0'))) throw storageError('InvalidArgument', `${what} must be text without NUL bytes`);
+}

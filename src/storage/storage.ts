@@ -17,10 +17,11 @@ import { blobsOf, commit, deleteBlobs, findBucket, findObject, replaceObject, to
 import { storageError } from './errors.js';
 import { checkNotificationRules, recordEvent } from './events.js';
 import { checkLifecycleRules, DAY_MS, isArchiveClass, isStorageClass } from './lifecycle-rules.js';
+import { collectGarbage } from './garbage.js';
 import { makeRestoredCopy, runLifecycle } from './lifecycle.js';
 import { listObjects } from './listing.js';
 import { abortUpload, completeUpload, createUpload, listParts, listUploads, uploadPart } from './multipart.js';
-import { checkBucketName, checkKey } from './names.js';
+import { checkBucketName, checkKey, checkText } from './names.js';
 import type {
   BucketInfo,
   ByteRange,
@@ -43,6 +44,8 @@ import type {
 /** Glacier Flexible Retrieval's standard retrievals take 3 to 5 hours; we take the middle. */
 export const DEFAULT_RESTORE_DELAY_SECONDS = 4 * 60 * 60;
 export const DEFAULT_MIN_PART_SIZE = 5 * 1024 * 1024;
+/** Far longer than any blob takes from its last byte written to its row's commit. */
+export const DEFAULT_GARBAGE_GRACE_MS = 60 * 60 * 1000;
 
 export interface ObjectStorageOptions {
   store: Store;
@@ -146,6 +149,7 @@ export class ObjectStorage implements ObjectStore, ObjectStoreNotifications {
     const storageClass = request.storageClass ?? 'STANDARD';
     try {
       checkKey(request.key);
+      checkText(request.contentType, 'The content type');
       if (!isStorageClass(storageClass)) throw storageError('InvalidArgument', `Unknown storage class "${String(storageClass)}"`);
       backend = (await findBucket(this.ctx, request.bucket)).backend;
     } catch (err) {
@@ -244,6 +248,7 @@ export class ObjectStorage implements ObjectStore, ObjectStoreNotifications {
 
   async copyObject(request: { sourceBucket: string; sourceKey: string; bucket: string; key: string; metadata?: Record<string, string>; contentType?: string; storageClass?: StorageClass }): Promise<ObjectInfo> {
     checkKey(request.key);
+    checkText(request.contentType, 'The content type');
     const storageClass = request.storageClass ?? 'STANDARD';
     if (!isStorageClass(storageClass)) throw storageError('InvalidArgument', `Unknown storage class "${String(storageClass)}"`);
     const { backend } = await findBucket(this.ctx, request.bucket);
@@ -315,6 +320,7 @@ export class ObjectStorage implements ObjectStore, ObjectStoreNotifications {
   }
 
   async restoreObject(bucket: string, key: string, days: number): Promise<{ alreadyRestored: boolean }> {
+    checkKey(key);
     if (!Number.isInteger(days) || days < 1) throw storageError('InvalidArgument', 'Days must be a whole number of at least 1');
     await findBucket(this.ctx, bucket);
     const nowMs = this.ctx.now().getTime();
@@ -341,6 +347,15 @@ export class ObjectStorage implements ObjectStore, ObjectStoreNotifications {
 
   runLifecycle(now: Date): Promise<LifecycleRunResult> {
     return runLifecycle(this.ctx, now);
+  }
+
+  /**
+   * Deletes blobs that no catalogue row names and that were last written more than `graceMs`
+   * ago (by the wall clock: the files' own times): leftovers of a crash between a blob's write
+   * and its commit, or between a commit and the old blob's deletion.
+   */
+  collectGarbage(graceMs = DEFAULT_GARBAGE_GRACE_MS): Promise<{ deleted: number }> {
+    return collectGarbage(this.ctx, this.backends.values(), graceMs);
   }
 
   // Notifications

@@ -23,6 +23,8 @@ export interface BlobBackend {
   write(area: BlobArea, body: Readable): Promise<WrittenBlob>;
   /** Opens the blob for reading; `end` inclusive. Rejects (code ENOENT) when it is gone. */
   read(area: BlobArea, id: string, range?: { start: number; end: number }): Promise<Readable>;
+  /** Every blob of the area with its last write time (epoch ms, wall clock), in no order. */
+  list(area: BlobArea): AsyncIterable<{ id: string; modifiedMs: number }>;
   /** Deleting a missing blob succeeds. */
   delete(area: BlobArea, id: string): Promise<void>;
   close(): Promise<void>;
@@ -49,13 +51,14 @@ export class BlobNotFoundError extends Error {
 /** A pass-through that counts and MD5-hashes what flows through it. */
 export class Digest extends Transform {
   private readonly hash = createHash('md5');
-  size = 0;
+  // Not `size`: lib-storage takes a stream's `size` for its total length.
+  byteCount = 0;
   private md5?: Buffer;
 
   override _transform(chunk: Buffer | string, _encoding: BufferEncoding, callback: (error?: Error | null, data?: Buffer) => void): void {
     const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     this.hash.update(bytes);
-    this.size += bytes.length;
+    this.byteCount += bytes.length;
     callback(null, bytes);
   }
 

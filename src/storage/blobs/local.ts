@@ -4,13 +4,13 @@
  * folder, so a blob either exists whole or not at all; a failed write removes its temp file.
  */
 import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { open, rename, rm } from 'node:fs/promises';
+import { lstat, open, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { BlobNotFoundError, checkBlobId, newBlobId, type BlobArea, type BlobBackend, type WrittenBlob } from './blob-backend.js';
 
 const TEMP_PREFIX = '.tmp-';
-const STALE_TEMP_MS = 60 * 60 * 1000;
+const STALE_TEMP_MS = 24 * 60 * 60 * 1000;
 
 export class LocalBlobs implements BlobBackend {
   readonly name = 'local';
@@ -20,12 +20,14 @@ export class LocalBlobs implements BlobBackend {
     this.folders = { standard: join(root, 'blobs'), archive: join(root, 'archive') };
     for (const folder of Object.values(this.folders)) {
       mkdirSync(folder, { recursive: true });
-      // Temp files left by a process killed mid-write belong to no object. A write in progress
-      // (another store on this folder) keeps touching its file, so only stale ones go.
+      // Temp files left by a process killed mid-write belong to no object. Their names carry
+      // the writer's pid: a dead writer's go at once, any other only when long untouched.
       for (const name of readdirSync(folder)) {
         if (!name.startsWith(TEMP_PREFIX)) continue;
         const path = join(folder, name);
-        if (Date.now() - statSync(path, { throwIfNoEntry: false })!.mtimeMs > STALE_TEMP_MS) rmSync(path, { force: true });
+        const pid = Number(name.slice(TEMP_PREFIX.length).split('-')[0]);
+        const stale = Date.now() - (statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? 0) > STALE_TEMP_MS;
+        if (stale || !isAlive(pid)) rmSync(path, { force: true });
       }
     }
   }
@@ -33,7 +35,7 @@ export class LocalBlobs implements BlobBackend {
   async write(area: BlobArea, body: Readable): Promise<WrittenBlob> {
     const id = newBlobId();
     const folder = this.folders[area];
-    const temp = join(folder, `${TEMP_PREFIX}${id}`);
+    const temp = join(folder, `${TEMP_PREFIX}${process.pid}-${id}`);
     const file = await open(temp, 'wx');
     let size = 0;
     try {
@@ -73,6 +75,15 @@ export class LocalBlobs implements BlobBackend {
     return file.createReadStream(range ? { start: range.start, end: range.end, highWaterMark: 1 << 20 } : { highWaterMark: 1 << 20 });
   }
 
+  async *list(area: BlobArea): AsyncGenerator<{ id: string; modifiedMs: number }> {
+    const folder = this.folders[area];
+    for (const name of await readdir(folder)) {
+      if (name.startsWith(TEMP_PREFIX)) continue;
+      const stat = await lstat(join(folder, name)).catch(() => undefined);
+      if (stat?.isFile()) yield { id: name, modifiedMs: stat.mtimeMs };
+    }
+  }
+
   async delete(area: BlobArea, id: string): Promise<void> {
     checkBlobId(id);
     await rm(join(this.folders[area], id), { force: true });
@@ -87,5 +98,16 @@ async function syncFolder(folder: string): Promise<void> {
     await handle.sync();
   } finally {
     await handle.close();
+  }
+}
+
+function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: alive, owned by someone else.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

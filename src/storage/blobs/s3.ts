@@ -4,9 +4,9 @@
  * which sends a body of unknown length as a multipart upload in bounded parts, so memory stays
  * at partSize x queueSize whatever the object's size; a failed write aborts the upload.
  */
-import { DeleteObjectCommand, GetObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { Readable, pipeline } from 'node:stream';
+import { Readable, Transform, pipeline } from 'node:stream';
 import { BlobNotFoundError, Digest, checkBlobId, newBlobId, type BlobArea, type BlobBackend, type WrittenBlob } from './blob-backend.js';
 
 export interface S3BlobsConfig {
@@ -66,21 +66,42 @@ export class S3Blobs implements BlobBackend {
       await this.delete(area, id).catch(() => {});
       throw err;
     }
-    return { id, size: counted.size };
+    return { id, size: counted.byteCount };
   }
 
   async read(area: BlobArea, id: string, range?: { start: number; end: number }): Promise<Readable> {
     try {
       const result = await this.client.send(new GetObjectCommand({ Bucket: this.config.bucket, Key: this.key(area, id), ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}) }));
       const body = result.Body;
-      if (body instanceof Readable) return body;
-      if (!body) return Readable.from([]);
-      return Readable.fromWeb(body.transformToWebStream() as Parameters<typeof Readable.fromWeb>[0]);
+      let stream: Readable;
+      if (body instanceof Readable) stream = body;
+      else if (!body) stream = Readable.from([]);
+      else stream = Readable.fromWeb(body.transformToWebStream() as Parameters<typeof Readable.fromWeb>[0]);
+      // Some S3-compatible servers answer a range with more than asked (the whole object, or
+      // bytes=0-0 read as "from 0"): cut the asked range out of what came.
+      if (range) {
+        const served = /^bytes (\d+)-(\d+)\//.exec(result.ContentRange ?? '');
+        const from = served ? Number(served[1]) : 0;
+        if (!served || from !== range.start || Number(served[2]) !== range.end) return pipeline(stream, slice(range.start - from, range.end - from), () => {});
+      }
+      return stream;
     } catch (err) {
       const name = (err as { name?: string }).name;
       if (name === 'NoSuchKey' || name === 'NotFound') throw new BlobNotFoundError(id);
       throw err;
     }
+  }
+
+  async *list(area: BlobArea): AsyncGenerator<{ id: string; modifiedMs: number }> {
+    const prefix = `${this.prefix}${area}/`;
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.config.bucket, Prefix: prefix, ...(token ? { ContinuationToken: token } : {}) }));
+      for (const item of page.Contents ?? []) {
+        if (item.Key) yield { id: item.Key.slice(prefix.length), modifiedMs: item.LastModified?.getTime() ?? 0 };
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
   }
 
   async delete(area: BlobArea, id: string): Promise<void> {
@@ -90,4 +111,17 @@ export class S3Blobs implements BlobBackend {
   async close(): Promise<void> {
     this.client.destroy();
   }
+}
+
+/** Passes bytes start..end (inclusive) of the stream through, drops the rest. */
+function slice(start: number, end: number): Transform {
+  let offset = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      const from = Math.max(start - offset, 0);
+      const to = Math.min(end + 1 - offset, chunk.length);
+      offset += chunk.length;
+      callback(null, from < to ? chunk.subarray(from, to) : undefined);
+    },
+  });
 }
