@@ -16,14 +16,14 @@ export interface S3Server {
   client(credentials?: { accessKeyId: string; secretAccessKey: string }): S3Client;
 }
 
-export async function startS3Server(env: Record<string, string> = {}): Promise<S3Server> {
+export async function startS3Server(env: Record<string, string> = {}, databaseUrl?: string): Promise<S3Server> {
   const dataDir = tempDir('skybatch-s3-');
   const saved = { ...process.env };
   // startServer passes this process's environment on to the server.
   Object.assign(process.env, { SKYBATCH_STORAGE_RESTORE_DELAY_SECONDS: '0', ...env });
   let server: RunningServer;
   try {
-    server = await startServer({ dataDir });
+    server = await startServer({ dataDir, databaseUrl });
   } finally {
     for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
     Object.assign(process.env, saved);
