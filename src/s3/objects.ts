@@ -2,7 +2,7 @@
  * Object-level S3 operations: objects, copies, multipart uploads and restores. Bodies stream
  * from the request into the store and from the store into the response.
  */
-import type { ByteRange } from '../storage/types.js';
+import { StorageError, type ByteRange, type ObjectInfo } from '../storage/types.js';
 import type { Storage } from './buckets.js';
 import { S3Error } from './errors.js';
 import { drain, header, integerParam, objectHeaders, readXmlBody, sendXml, storageClassHeader, taggingHeader, userMetadata, type S3Context } from './request.js';
@@ -72,12 +72,22 @@ export async function getObject(ctx: S3Context, store: Storage, head: boolean): 
   const { request, reply, location, query } = ctx;
   if (head) {
     const info = await store.headObject(location.bucket, location.key);
+    if (notModified(ctx, info)) return;
     objectHeaders(reply, info);
     void reply.code(200).header('content-length', String(info.size)).send();
     return;
   }
   const range = await parseRange(header(request, 'range'), () => store.headObject(location.bucket, location.key).then((info) => info.size));
   const result = await store.getObject(location.bucket, location.key, range);
+  try {
+    if (notModified(ctx, result.info)) {
+      result.body.destroy();
+      return;
+    }
+  } catch (err) {
+    result.body.destroy();
+    throw err;
+  }
   objectHeaders(reply, result.info);
   // Presigned GETs may ask for other response headers (a download name, a type).
   for (const [param, name] of RESPONSE_OVERRIDES) {
@@ -93,6 +103,34 @@ export async function getObject(ctx: S3Context, store: Storage, head: boolean): 
     void reply.code(200).header('content-length', String(result.info.size));
   }
   void reply.send(result.body);
+}
+
+/**
+ * If-Match / If-Unmodified-Since fail with 412 PreconditionFailed; If-None-Match /
+ * If-Modified-Since answer 304 when the client's copy is current (true: the reply is sent).
+ */
+function notModified(ctx: S3Context, info: ObjectInfo): boolean {
+  const ifMatch = header(ctx.request, 'if-match');
+  const ifNoneMatch = header(ctx.request, 'if-none-match');
+  const modifiedSince = parseHttpDate(header(ctx.request, 'if-modified-since'));
+  const unmodifiedSince = parseHttpDate(header(ctx.request, 'if-unmodified-since'));
+  // HTTP dates have whole seconds; compare the object's time at that precision.
+  const modified = Math.floor(new Date(info.lastModified).getTime() / 1000) * 1000;
+  const matches = (list: string) => list.split(',').some((tag) => tag.trim() === '*' || tag.trim().replace(/^W\//, '') === info.etag || `"${tag.trim()}"` === info.etag);
+  if (ifMatch !== undefined ? !matches(ifMatch) : unmodifiedSince !== undefined && modified > unmodifiedSince) {
+    throw new StorageError('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', 412);
+  }
+  if (ifNoneMatch !== undefined ? matches(ifNoneMatch) : modifiedSince !== undefined && modified <= modifiedSince) {
+    void ctx.reply.code(304).header('etag', info.etag).header('last-modified', new Date(info.lastModified).toUTCString()).send();
+    return true;
+  }
+  return false;
+}
+
+function parseHttpDate(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const time = new Date(value).getTime();
+  return Number.isNaN(time) ? undefined : time;
 }
 
 const RESPONSE_OVERRIDES: [string, string][] = [

@@ -122,6 +122,29 @@ describe('objects', () => {
     expect((await bytes(got.Body)).toString()).toBe(body);
   });
 
+  it('refuses a body whose SHA-256 is not the signed one, and stores nothing', async () => {
+    const url = new URL(`${s3.endpoint}/sdk-objects/tampered`);
+    const signer = new SignatureV4({ credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey }, region: 'us-east-1', service: 's3', sha256: Sha256, uriEscapePath: false });
+    const signedFor = createHash('sha256').update('the body that was signed').digest('hex');
+    const body = Buffer.from('a body that was swapped!');
+    const request = new HttpRequest({ method: 'PUT', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: url.pathname, headers: { host: url.host, 'x-amz-content-sha256': signedFor, 'content-length': String(body.length) } });
+    const signed = await signer.sign(request);
+    const response = await fetch(url, { method: 'PUT', headers: signed.headers, body });
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain('<Code>XAmzContentSHA256Mismatch</Code>');
+    expect(await errorOf(client.send(new HeadObjectCommand({ Bucket: 'sdk-objects', Key: 'tampered' })))).toMatchObject({ status: 404 });
+  });
+
+  it('answers conditional GETs: 304 for a current copy, 412 PreconditionFailed for a changed one', async () => {
+    const put = await client.send(new PutObjectCommand({ Bucket: 'sdk-objects', Key: 'cond.txt', Body: 'v1' }));
+    expect(await errorOf(client.send(new GetObjectCommand({ Bucket: 'sdk-objects', Key: 'cond.txt', IfNoneMatch: put.ETag })))).toMatchObject({ status: 304 });
+    expect(await errorOf(client.send(new GetObjectCommand({ Bucket: 'sdk-objects', Key: 'cond.txt', IfMatch: '"0123456789abcdef0123456789abcdef"' })))).toMatchObject({ name: 'PreconditionFailed', status: 412 });
+    const got = await client.send(new GetObjectCommand({ Bucket: 'sdk-objects', Key: 'cond.txt', IfMatch: put.ETag }));
+    expect((await bytes(got.Body)).toString()).toBe('v1');
+    const later = new Date(Date.now() + 3600_000);
+    expect(await errorOf(client.send(new HeadObjectCommand({ Bucket: 'sdk-objects', Key: 'cond.txt', IfModifiedSince: later })))).toMatchObject({ status: 304 });
+  });
+
   it('keeps keys with spaces, plus signs, unicode and dots as data', async () => {
     const keys = ['dir/a b+c~d(1).txt', 'ü/日本語.txt', 'x/../y', 'percent%2Fencoded'];
     for (const key of keys) await client.send(new PutObjectCommand({ Bucket: 'sdk-objects', Key: key, Body: key }));
