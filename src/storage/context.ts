@@ -4,7 +4,7 @@
  */
 import { createGzip } from 'node:zlib';
 import { pipeline, type Readable } from 'node:stream';
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { Store } from '../store/database.js';
 import { isTransient, isUniqueViolation } from '../store/errors.js';
 import type { Database, StorageObjectsTable } from '../store/schema.js';
@@ -48,31 +48,43 @@ export async function findObject(ctx: StorageContext, bucket: string, key: strin
  * violations (two writers replacing the same key at once on PostgreSQL: the loser retries and
  * then replaces the winner's row).
  */
-export async function commit<T>(ctx: StorageContext, work: (trx: Transaction<Database>) => Promise<T>, options: { retryUnique?: boolean } = {}): Promise<T> {
+export async function commit<T>(ctx: StorageContext, work: (trx: Transaction<Database>) => Promise<T>, options: { retryUnique?: boolean; onForeignKey?: () => Error } = {}): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await ctx.store.db.transaction().execute(work);
     } catch (err) {
       const again = isTransient(err) || (options.retryUnique === true && isUniqueViolation(err));
-      if (!again || attempt >= 5) throw mapForeignKey(err);
+      if (!again || attempt >= 5) throw isForeignKeyViolation(err) ? (options.onForeignKey?.() ?? storageError('NoSuchBucket', 'The specified bucket does not exist')) : err;
       await new Promise((resolve) => setTimeout(resolve, 5 * 2 ** attempt));
     }
   }
 }
 
-/** A write into a bucket deleted meanwhile fails on the foreign key (PostgreSQL). */
-function mapForeignKey(err: unknown): unknown {
-  return (err as { code?: string })?.code === '23503' ? storageError('NoSuchBucket', 'The specified bucket does not exist') : err;
+/**
+ * PostgreSQL only (SQLite runs one writer at a time): a write into a bucket deleted meanwhile,
+ * or the deletion of a bucket written into meanwhile, fails on a foreign key.
+ */
+function isForeignKeyViolation(err: unknown): boolean {
+  return (err as { code?: string })?.code === '23503';
 }
 
 /** Replaces (bucket, key) with `row` and records its event; returns the replaced row, if any. */
 export async function replaceObject(trx: Transaction<Database>, ctx: StorageContext, row: ObjectRow, change: ObjectChange): Promise<ObjectRow | undefined> {
+  await lockKey(trx, ctx, row.bucket, row.key);
   const bucket = await trx.selectFrom('storage_buckets').select('name').where('name', '=', row.bucket).executeTakeFirst();
   if (!bucket) throw storageError('NoSuchBucket', `The specified bucket does not exist: ${row.bucket}`);
   const old = await trx.deleteFrom('storage_objects').where('bucket', '=', row.bucket).where('key', '=', row.key).returningAll().executeTakeFirst();
   await trx.insertInto('storage_objects').values(row).execute();
   await recordEvent(trx, change, ctx.region);
   return old;
+}
+
+/**
+ * Serialises writers of one key on PostgreSQL until the transaction ends, so replacing reads
+ * the row it replaces (SQLite runs one writer at a time anyway). Bucket names hold no `/`.
+ */
+export async function lockKey(trx: Transaction<Database>, ctx: StorageContext, bucket: string, key: string): Promise<void> {
+  if (ctx.store.dialect === 'postgres') await sql`select pg_advisory_xact_lock(hashtextextended(${`${bucket}/${key}`}, 0))`.execute(trx);
 }
 
 /** The blobs a row holds, to delete once the row is gone or replaced. */

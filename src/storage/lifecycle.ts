@@ -6,14 +6,17 @@
  * archives or deletes the newer object.
  *
  * Archiving is real: the bytes are gzip-compressed into the archive area and the standard copy
- * goes; a restore decompresses them into a temporary standard-area blob.
+ * goes; a restore decompresses them into a temporary standard-area blob, made by the first
+ * sweep or read after the restore delay.
  */
 import { pipeline } from 'node:stream';
 import { createGunzip, createGzip } from 'node:zlib';
 import { blobsOf, commit, deleteBlobs, findBucket, parseJsonRecord, type ObjectRow, type StorageContext } from './context.js';
+import { storageError } from './errors.js';
 import { recordEvent } from './events.js';
 import { DAY_MS, dueAction, isArchiveClass } from './lifecycle-rules.js';
 import { abortUpload } from './multipart.js';
+import { checkKey } from './names.js';
 import type { LifecycleRule, LifecycleRunResult, ObjectChange, StorageClass } from './types.js';
 
 const BATCH = 500;
@@ -175,4 +178,35 @@ export async function makeRestoredCopy(ctx: StorageContext, row: ObjectRow, now:
   }
   ctx.emit(change);
   return { ...row, restored_blob_id: copy.id };
+}
+
+/**
+ * Starts a restore of an archived object: readable `restoreDelayMs` later, for `days` from then.
+ * Asking again while it is prepared is RestoreAlreadyInProgress; asking again once it is ready
+ * only moves the expiry, as S3 does.
+ */
+export async function requestRestore(ctx: StorageContext, bucket: string, key: string, days: number): Promise<{ alreadyRestored: boolean }> {
+  checkKey(key);
+  if (!Number.isInteger(days) || days < 1) throw storageError('InvalidArgument', 'Days must be a whole number of at least 1');
+  await findBucket(ctx, bucket);
+  const nowMs = ctx.now().getTime();
+  const outcome = await commit(ctx, async (trx) => {
+    const row = await trx.selectFrom('storage_objects').selectAll().where('bucket', '=', bucket).where('key', '=', key).executeTakeFirst();
+    if (!row) throw storageError('NoSuchKey', `The specified key does not exist: ${key}`);
+    if (!isArchiveClass(row.storage_class as StorageClass)) throw storageError('InvalidObjectState', `Restore is not allowed for the object's storage class (${row.storage_class})`);
+    const readyAt = row.restore_ready_at === null ? undefined : Number(row.restore_ready_at);
+    const live = readyAt !== undefined && Number(row.restore_expires_at) > nowMs;
+    if (live && readyAt > nowMs) throw storageError('RestoreAlreadyInProgress', 'Object restore is already in progress');
+    const where = trx.updateTable('storage_objects').where('bucket', '=', bucket).where('key', '=', key);
+    // Asking again for a restored object only moves its expiry, as S3 does.
+    if (live) {
+      await where.set({ restore_expires_at: nowMs + days * DAY_MS }).execute();
+      return { alreadyRestored: true, stale: undefined };
+    }
+    const ready = nowMs + ctx.restoreDelayMs;
+    await where.set({ restore_ready_at: ready, restore_expires_at: ready + days * DAY_MS, restored_blob_id: null }).execute();
+    return { alreadyRestored: false, stale: row.restored_blob_id ?? undefined };
+  });
+  if (outcome.stale) await deleteBlobs((await findBucket(ctx, bucket)).backend, [{ area: 'standard', id: outcome.stale }]);
+  return { alreadyRestored: outcome.alreadyRestored };
 }

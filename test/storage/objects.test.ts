@@ -180,4 +180,20 @@ describe.each(variants)('object store on $name', (variant) => {
     expect(await text((await h.storage.getObject('data', 'cold')).body)).toBe('cold');
     expect(await h.storage.listParts('data', 'parts', upload.uploadId)).toHaveLength(1);
   });
+
+  it('never lets a bucket deletion and a write into it both succeed', async () => {
+    for (let round = 0; round < 5; round++) {
+      await h.storage.createBucket('race');
+      const [put, del] = await Promise.allSettled([h.storage.putObject({ bucket: 'race', key: 'k', body: body('x') }), h.storage.deleteBucket('race')]);
+      if (del.status === 'fulfilled') {
+        expect(put.status === 'rejected' && (put.reason as StorageError).code).toBe('NoSuchBucket');
+      } else {
+        expect((del.reason as StorageError).code).toBe('BucketNotEmpty');
+        expect(put.status).toBe('fulfilled');
+        await h.storage.deleteObject('race', 'k');
+        await h.storage.deleteBucket('race');
+      }
+    }
+    expect(await h.blobNames()).toEqual([]);
+  });
 });

@@ -1,0 +1,169 @@
+/*
+ * Single objects: PUT, GET (with ranges, and through a restored copy for archived objects),
+ * HEAD, DELETE and COPY. A write is body -> new blob -> one transaction switching the row and
+ * writing the outbox rows -> delete the replaced blobs -> onChange listeners.
+ */
+import { BlobNotFoundError, type BlobBackend } from './blobs/blob-backend.js';
+import { blobsOf, commit, deleteBlobs, findBucket, findObject, replaceObject, toInfo, writeContent, type ObjectRow, type StorageContext } from './context.js';
+import { storageError } from './errors.js';
+import { recordEvent } from './events.js';
+import { isStorageClass } from './lifecycle-rules.js';
+import { makeRestoredCopy } from './lifecycle.js';
+import { checkKey, checkText } from './names.js';
+import type { ByteRange, GetObjectResult, ObjectChange, ObjectInfo, PutObjectRequest, StorageClass } from './types.js';
+
+export interface CopyObjectRequest {
+  sourceBucket: string;
+  sourceKey: string;
+  bucket: string;
+  key: string;
+  metadata?: Record<string, string>;
+  contentType?: string;
+  storageClass?: StorageClass;
+}
+
+export async function putObject(ctx: StorageContext, request: PutObjectRequest): Promise<ObjectInfo> {
+  let backend: BlobBackend;
+  const storageClass = request.storageClass ?? 'STANDARD';
+  try {
+    checkKey(request.key);
+    checkText(request.contentType, 'The content type');
+    if (!isStorageClass(storageClass)) throw storageError('InvalidArgument', `Unknown storage class "${String(storageClass)}"`);
+    backend = (await findBucket(ctx, request.bucket)).backend;
+  } catch (err) {
+    request.body.destroy();
+    throw err;
+  }
+  const content = await writeContent(backend, request.body, storageClass, request.contentMd5);
+  const etag = `"${content.md5.toString('hex')}"`;
+  return commitObject(ctx, backend, content, { bucket: request.bucket, key: request.key, etag, contentType: request.contentType, metadata: request.metadata, tags: request.tags, storageClass }, 'ObjectCreated:Put');
+}
+
+async function commitObject(
+  ctx: StorageContext,
+  backend: BlobBackend,
+  content: { blobId: string; area: 'standard' | 'archive'; size: number },
+  object: { bucket: string; key: string; etag: string; contentType: string | undefined; metadata: Record<string, string> | undefined; tags: Record<string, string> | undefined; storageClass: StorageClass },
+  eventName: ObjectChange['eventName'],
+): Promise<ObjectInfo> {
+  const now = ctx.now();
+  const row: ObjectRow = {
+    bucket: object.bucket,
+    key: object.key,
+    size: content.size,
+    etag: object.etag,
+    content_type: object.contentType ?? 'application/octet-stream',
+    metadata: JSON.stringify(lowerCaseNames(object.metadata ?? {})),
+    tags: JSON.stringify(object.tags ?? {}),
+    storage_class: object.storageClass,
+    blob_id: content.blobId,
+    blob_area: content.area,
+    last_modified: now.toISOString(),
+    last_modified_ms: now.getTime(),
+    restore_ready_at: null,
+    restore_expires_at: null,
+    restored_blob_id: null,
+  };
+  const change: ObjectChange = { eventName, bucket: row.bucket, key: row.key, size: content.size, etag: row.etag, eventTime: row.last_modified };
+  let old: ObjectRow | undefined;
+  try {
+    old = await commit(ctx, (trx) => replaceObject(trx, ctx, row, change), { retryUnique: true });
+  } catch (err) {
+    await deleteBlobs(backend, [{ area: content.area, id: content.blobId }]);
+    throw err;
+  }
+  if (old) await deleteBlobs(backend, blobsOf(old));
+  ctx.emit(change);
+  return toInfo(row, now.getTime());
+}
+
+export async function getObject(ctx: StorageContext, bucket: string, key: string, range?: ByteRange): Promise<GetObjectResult> {
+  const { backend } = await findBucket(ctx, bucket);
+  // A concurrent replace may delete the blob between reading the row and opening the blob:
+  // read the row again and serve the newer object.
+  for (let attempt = 1; ; attempt++) {
+    let row = await findObject(ctx, bucket, key);
+    const nowMs = ctx.now().getTime();
+    let blob = { area: row.blob_area, id: row.blob_id };
+    if (row.blob_area === 'archive') {
+      const readyAt = row.restore_ready_at === null ? undefined : Number(row.restore_ready_at);
+      const restored = readyAt !== undefined && readyAt <= nowMs && Number(row.restore_expires_at) > nowMs;
+      if (!restored) throw storageError('InvalidObjectState', `The operation is not valid for the object's storage class (${row.storage_class}): restore it first`);
+      if (!row.restored_blob_id) row = (await makeRestoredCopy(ctx, row, ctx.now())) ?? row;
+      if (!row.restored_blob_id) throw storageError('InvalidObjectState', 'The object changed while it was being restored');
+      blob = { area: 'standard', id: row.restored_blob_id };
+    }
+    const size = Number(row.size);
+    const served = range ? checkRange(range, size) : undefined;
+    try {
+      const body = await backend.read(blob.area, blob.id, served);
+      const result: GetObjectResult = { info: toInfo(row, nowMs), body };
+      if (served) result.range = served;
+      return result;
+    } catch (err) {
+      if (!(err instanceof BlobNotFoundError) || attempt >= 3) throw err;
+    }
+  }
+}
+
+export async function headObject(ctx: StorageContext, bucket: string, key: string): Promise<ObjectInfo> {
+  await findBucket(ctx, bucket);
+  return toInfo(await findObject(ctx, bucket, key), ctx.now().getTime());
+}
+
+export async function deleteObject(ctx: StorageContext, bucket: string, key: string): Promise<void> {
+  checkKey(key);
+  const { backend } = await findBucket(ctx, bucket);
+  const eventTime = ctx.now().toISOString();
+  const gone = await commit(ctx, async (trx) => {
+    const row = await trx.deleteFrom('storage_objects').where('bucket', '=', bucket).where('key', '=', key).returningAll().executeTakeFirst();
+    if (row) await recordEvent(trx, removed(row, eventTime), ctx.region);
+    return row;
+  });
+  if (!gone) return;
+  await deleteBlobs(backend, blobsOf(gone));
+  ctx.emit(removed(gone, eventTime));
+}
+
+export async function copyObject(ctx: StorageContext, request: CopyObjectRequest): Promise<ObjectInfo> {
+  checkKey(request.key);
+  checkText(request.contentType, 'The content type');
+  const storageClass = request.storageClass ?? 'STANDARD';
+  if (!isStorageClass(storageClass)) throw storageError('InvalidArgument', `Unknown storage class "${String(storageClass)}"`);
+  const { backend } = await findBucket(ctx, request.bucket);
+  const source = await getObject(ctx, request.sourceBucket, request.sourceKey);
+  const content = await writeContent(backend, source.body, storageClass);
+  const etag = `"${content.md5.toString('hex')}"`;
+  // As S3's x-amz-metadata-directive: new metadata replaces the source's, else it is copied.
+  const replacing = request.metadata !== undefined || request.contentType !== undefined;
+  return commitObject(ctx, 
+    backend,
+    content,
+    {
+      bucket: request.bucket,
+      key: request.key,
+      etag,
+      contentType: replacing ? request.contentType : source.info.contentType,
+      metadata: replacing ? request.metadata : source.info.metadata,
+      tags: source.info.tags,
+      storageClass,
+    },
+    'ObjectCreated:Copy',
+  );
+}
+
+function removed(row: ObjectRow, eventTime: string): ObjectChange {
+  return { eventName: 'ObjectRemoved:Delete', bucket: row.bucket, key: row.key, size: Number(row.size), etag: row.etag, eventTime };
+}
+
+function checkRange(range: ByteRange, size: number): { start: number; end: number } {
+  const end = Math.min(range.end ?? size - 1, size - 1);
+  if (!Number.isInteger(range.start) || range.start < 0 || range.start >= size || end < range.start) {
+    throw storageError('InvalidRange', `The requested range is not satisfiable (object size ${size})`);
+  }
+  return { start: range.start, end };
+}
+
+export function lowerCaseNames(metadata: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(metadata).map(([name, value]) => [name.toLowerCase(), value]));
+}
