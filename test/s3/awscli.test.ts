@@ -182,7 +182,9 @@ describe('awscli', () => {
     expect(Buffer.from(await response.arrayBuffer()).length).toBe(1024 * 1024);
     const expired = await until(async () => {
       const r = await fetch(url);
-      return r.status === 403 ? r.text() : undefined;
+      if (r.status === 403) return r.text();
+      await r.body?.cancel();
+      return undefined;
     }, 15_000, 250);
     expect(expired).toContain('<Code>AccessDenied</Code>');
   });

@@ -373,7 +373,9 @@ describe('authentication', () => {
     if (response.status === 200) expect(await response.text()).toBe('presigned body');
     const expired = await until(async () => {
       const r = await fetch(getUrl);
-      return r.status === 403 ? r.text() : undefined;
+      if (r.status === 403) return r.text();
+      await r.body?.cancel();
+      return undefined;
     }, 10_000, 250);
     expect(expired).toContain('<Code>AccessDenied</Code>');
     expect(expired).toContain('Request has expired');
@@ -386,4 +388,25 @@ describe('authentication', () => {
     await s3.server.api('DELETE', `/api/v1/access-keys/${created.body.accessKeyId}`);
     expect(await errorOf(other.send(new ListBucketsCommand({})))).toMatchObject({ name: 'InvalidAccessKeyId' });
   });
+});
+
+describe('shutdown', () => {
+  it('a client that stops reading a download does not keep skybatch up from stopping', async () => {
+    const own = await startS3Server();
+    const ownClient = own.client();
+    try {
+      await ownClient.send(new CreateBucketCommand({ Bucket: 'stuck' }));
+      await ownClient.send(new PutObjectCommand({ Bucket: 'stuck', Key: 'big.bin', Body: randomBytes(32 * 1024 * 1024) }));
+      const url = await getSignedUrl(ownClient, new GetObjectCommand({ Bucket: 'stuck', Key: 'big.bin' }), { expiresIn: 300 });
+      const response = await fetch(url);
+      expect(response.status).toBe(200);
+      // The body is never read: the server's writes stall on a full socket.
+      await own.server.stop();
+      expect(own.server.process.exitCode ?? own.server.process.signalCode).not.toBeNull();
+      await response.body?.cancel().catch(() => {});
+    } finally {
+      ownClient.destroy();
+      await own.server.stop();
+    }
+  }, 60_000);
 });

@@ -11,6 +11,8 @@ import type { EndpointFile } from '../endpoint.js';
 import type { Platform } from '../../engine/types.js';
 import { CliError, EXIT_FAILED, EXIT_USAGE, printNote } from '../output.js';
 
+const SHUTDOWN_GRACE_MS = 5000;
+
 export interface UpOptions {
   data?: string;
   host?: string;
@@ -70,7 +72,11 @@ export async function upCommand(options: UpOptions): Promise<number> {
 
   const signal = await untilSignal();
   process.stderr.write(`skybatch: ${signal}, shutting down\n`);
+  // Requests under way get a grace period; a client that stopped reading a download (its
+  // connection never goes idle) must not keep the server from stopping.
+  const force = setTimeout(() => server?.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
   await server.close();
+  clearTimeout(force);
   await platform.close();
   // Whatever handle a subsystem forgets to release must not keep a stopped server alive.
   setTimeout(() => process.exit(0), 2000).unref();
