@@ -7,6 +7,8 @@
  * catalogue row and writes the object-event outbox rows -> delete the replaced blobs -> tell
  * onChange listeners. A crash before the commit leaves at worst an unreferenced blob; after it,
  * the object and its events are both there.
+ *
+ * Every method is async, so bad input always rejects (a StorageError), never throws.
  */
 import type { Readable } from 'node:stream';
 import type { Store } from '../store/database.js';
@@ -201,7 +203,6 @@ export class ObjectStorage implements ObjectStore, ObjectStoreNotifications {
     return rules;
   }
 
-  // Every method is async, so bad input rejects rather than throws.
   async putLifecycle(bucket: string, rules: LifecycleRule[]): Promise<void> {
     return setRules(this.ctx, 'storage_lifecycle_rules', bucket, checkLifecycleRules(rules));
   }

@@ -3,7 +3,7 @@
  * the catalogue, the local disk or S3 (an s3rver started by the suite, a separate S3
  * implementation) for the bytes. A settable clock ages objects without waiting.
  */
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
@@ -38,6 +38,7 @@ export class FakeS3 {
   async stop(): Promise<void> {
     await this.server?.close();
     this.server = undefined;
+    if (this.directory) rmSync(this.directory, { recursive: true, force: true });
   }
 }
 
