@@ -23,6 +23,8 @@ export class RouteTable {
       for (const method of methods) {
         // fastify adds HEAD for every GET by itself; it is not part of the contract.
         if (method === 'HEAD') continue;
+        // The S3 API is not part of the REST API's contract (its own document is S3's).
+        if (route.config?.hidden === true) continue;
         this.routes.push({ method, url: route.url, schema: route.schema, config: route.config, pattern: toPattern(route.url) });
       }
     });

@@ -15,6 +15,8 @@ import { notificationRoutes } from './routes/notifications.js';
 import { stateMachineRoutes } from './routes/state-machines.js';
 import { storageRoutes } from './routes/storage.js';
 import { taskTokenRoutes } from './routes/task-tokens.js';
+import { accessKeyRoutes } from './routes/access-keys.js';
+import { s3Api, S3_PREFIX } from '../s3/plugin.js';
 import { coerceQuery } from './validation.js';
 
 export interface ServerOptions {
@@ -58,6 +60,9 @@ export async function createServer(platform: Platform, options: ServerOptions = 
   batchRoutes(app, platform);
   storageRoutes(app, platform);
   notificationRoutes(app, platform);
+  if (platform.accessKeys) accessKeyRoutes(app, platform.accessKeys);
+  // The S3 API lives in its own encapsulated context: its own body handling, auth and errors.
+  if (platform.storage && platform.accessKeys) await app.register(s3Api({ storage: platform.storage, accessKeys: platform.accessKeys }), { prefix: S3_PREFIX });
 
   await app.ready();
   return app;

@@ -2,7 +2,6 @@
  * Where the server is and how to authenticate: `skybatch up` writes DIR/endpoint.json,
  * every other command reads it (or SKYBATCH_ENDPOINT + SKYBATCH_TOKEN, as jobs get them).
  */
-import { randomInt } from 'node:crypto';
 import { chmod, readFile, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { CliError } from './output.js';
@@ -63,19 +62,20 @@ export async function writeEndpointFile(path: string, endpoint: EndpointFile): P
   await rename(temporary, path);
 }
 
-const UPPER_ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
-// AWS secrets also use + and /; leaving them out spares users quoting them in a shell.
-const SECRET_ALPHABET = `${UPPER_ALNUM}abcdefghijklmnopqrstuvwxyz`;
-
-/** An S3-style key pair, shaped as AWS's: a 20-character uppercase id and a 40-character secret. */
-export function newAccessKeyPair(): { accessKeyId: string; secretAccessKey: string } {
-  return { accessKeyId: `SKY${randomString(UPPER_ALNUM, 17)}`, secretAccessKey: randomString(SECRET_ALPHABET, 40) };
+/** The pair in the AWS shared-credentials format, 0600, for AWS_SHARED_CREDENTIALS_FILE. */
+export async function writeCredentialsFile(path: string, keys: { accessKeyId: string; secretAccessKey: string }): Promise<void> {
+  const temporary = `${path}.${process.pid}.tmp`;
+  await writeFile(temporary, `[default]\naws_access_key_id = ${keys.accessKeyId}\naws_secret_access_key = ${keys.secretAccessKey}\n`, { mode: 0o600 });
+  await chmod(temporary, 0o600);
+  await rename(temporary, path);
 }
 
-function randomString(alphabet: string, length: number): string {
-  let text = '';
-  while (text.length < length) text += alphabet.charAt(randomInt(alphabet.length));
-  return text;
+/** The pair of a credentials file written by writeCredentialsFile; undefined when absent or unreadable. */
+export async function readCredentialsFile(path: string): Promise<{ accessKeyId: string; secretAccessKey: string } | undefined> {
+  const text = await readFile(path, 'utf8').catch(() => undefined);
+  const accessKeyId = text === undefined ? undefined : /^aws_access_key_id\s*=\s*(\S+)\s*$/m.exec(text)?.[1];
+  const secretAccessKey = text === undefined ? undefined : /^aws_secret_access_key\s*=\s*(\S+)\s*$/m.exec(text)?.[1];
+  return accessKeyId !== undefined && secretAccessKey !== undefined ? { accessKeyId, secretAccessKey } : undefined;
 }
 
 /** The SKYBATCH_ENDPOINT/SKYBATCH_TOKEN pair wins, else the data dir's endpoint.json. */

@@ -31,6 +31,7 @@ import { createNotifications } from '../notify/service.js';
 import { snsIntegration } from '../integrations/sns.js';
 import { notifyDb, releaseAllDeliveryLeases } from '../store/notify.js';
 import { releaseAllOutboxLeases } from '../store/object-event-outbox.js';
+import { createAccessKeys } from '../s3/access-keys.js';
 import type { Platform } from './types.js';
 
 export interface PlatformOptions {
@@ -155,6 +156,7 @@ export async function openPlatform(options: PlatformOptions): Promise<OpenPlatfo
     stateMachines: createStateMachines(store),
     executions,
     tokens,
+    accessKeys: createAccessKeys(store),
     functions,
     batch,
     notifications,

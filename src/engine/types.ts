@@ -6,6 +6,7 @@ import type { HistoryEvent } from '../asl/interpreter/protocol.js';
 import type { Json, StateMachineDefinition } from '../asl/types.js';
 import type { BatchService } from '../batch/service.js';
 import type { FunctionsService } from '../functions/types.js';
+import type { AccessKeys } from '../s3/access-keys.js';
 import type { ObjectStore, ObjectStoreNotifications } from '../storage/types.js';
 import type { NotificationsService } from '../notify/types.js';
 
@@ -121,6 +122,8 @@ export interface Platform {
   taskTokens: TaskTokens;
   /** Batch: compute environments, queues, job definitions, jobs; absent where no scheduler runs. */
   batch?: BatchService;
+  /** S3 access keys (issued by Skybatch; the S3 API verifies signatures with them). */
+  accessKeys?: AccessKeys;
   /** Buckets and objects (the S3 API, lifecycle, object events); absent where the platform has no store. */
   storage?: ObjectStore & ObjectStoreNotifications;
   /** Topics, subscriptions, publishing and delivery records. */

@@ -16,6 +16,7 @@ import * as functions from './migrations/003-functions.js';
 import * as runnableOrder from './migrations/004-runnable-order.js';
 import * as objectEvents from './migrations/005-object-events.js';
 import * as storage from './migrations/006-storage.js';
+import * as accessKeys from './migrations/007-access-keys.js';
 import * as notify from './migrations/008-notify.js';
 import type { Database } from './schema.js';
 
@@ -35,6 +36,7 @@ const MIGRATIONS: Record<string, (db: Kysely<unknown>, dialect: Dialect) => Prom
   '004-runnable-order': runnableOrder.up,
   '005-object-events': objectEvents.up,
   '006-storage': storage.up,
+  '007-access-keys': accessKeys.up,
   '008-notify': notify.up,
 };
 

@@ -138,6 +138,13 @@ export interface ObjectEventOutboxTable {
   result: string | null;
 }
 
+export interface AccessKeysTable {
+  access_key_id: string;
+  secret_access_key: string;
+  description: string | null;
+  created_at: string;
+}
+
 export interface StorageBucketsTable {
   name: string;
   backend: string;
@@ -206,6 +213,7 @@ export interface Database {
   tokens: TokensTable;
   settings: SettingsTable;
   object_event_outbox: ObjectEventOutboxTable;
+  access_keys: AccessKeysTable;
   storage_buckets: StorageBucketsTable;
   storage_objects: StorageObjectsTable;
   storage_uploads: StorageUploadsTable;

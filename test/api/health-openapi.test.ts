@@ -55,12 +55,14 @@ describe('GET /api/v1/openapi.json', () => {
     const routes = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
     expect(routes.sort()).toEqual(
       [
+        'DELETE /api/v1/access-keys/{accessKeyId}',
         'DELETE /api/v1/compute-environments/{name}',
         'DELETE /api/v1/functions/{name}',
         'DELETE /api/v1/functions/{name}/aliases/{alias}',
         'DELETE /api/v1/job-definitions/{name}',
         'DELETE /api/v1/job-queues/{name}',
         'DELETE /api/v1/state-machines/{name}',
+        'GET /api/v1/access-keys',
         'GET /api/v1/compute-environments',
         'GET /api/v1/compute-environments/{name}',
         'GET /api/v1/executions',
@@ -80,6 +82,7 @@ describe('GET /api/v1/openapi.json', () => {
         'GET /api/v1/state-machines',
         'GET /api/v1/state-machines/{name}',
         'GET /api/v1/state-machines/{name}/revisions',
+        'POST /api/v1/access-keys',
         'POST /api/v1/compute-environments',
         'POST /api/v1/executions',
         'POST /api/v1/executions/{id}/redrive',

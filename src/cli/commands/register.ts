@@ -6,6 +6,7 @@
  */
 import type { Command } from 'commander';
 import type { GlobalOptions } from '../output.js';
+import { registerAccessKeyCommands } from './access-keys.js';
 import { registerBatchResourceCommands } from './batch-resources.js';
 import type { ListOptions } from './executions.js';
 import { registerFunctionCommands } from './functions.js';
@@ -123,4 +124,5 @@ export function registerServerCommands(program: Command, done: Done): void {
   registerNotificationCommands(program, done);
   registerStorageCommands(program, done);
   registerProgressCommand(program, done);
+  registerAccessKeyCommands(program, done);
 }

@@ -5,10 +5,13 @@
  */
 import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import { resolve } from 'node:path';
-import { DEFAULT_DATA_DIR, endpointPath, newAccessKeyPair, readEndpointFile, writeEndpointFile } from '../endpoint.js';
+import { join, resolve } from 'node:path';
+import { DEFAULT_DATA_DIR, endpointPath, readCredentialsFile, readEndpointFile, writeCredentialsFile, writeEndpointFile } from '../endpoint.js';
 import type { EndpointFile } from '../endpoint.js';
+import type { Platform } from '../../engine/types.js';
 import { CliError, EXIT_FAILED, EXIT_USAGE, printNote } from '../output.js';
+
+const SHUTDOWN_GRACE_MS = 5000;
 
 export interface UpOptions {
   data?: string;
@@ -50,12 +53,17 @@ export async function upCommand(options: UpOptions): Promise<number> {
     const url = `http://${urlHost(host)}:${(server.server.address() as AddressInfo).port}`;
     // Jobs call back here (skybatch progress, task tokens).
     platform.setEndpointUrl?.(url);
-    const keys = previous ?? newAccessKeyPair();
+    const credentialsPath = join(dataDir, 's3-credentials');
+    // endpoint.json may be gone (deleted with a stale port); s3-credentials keeps the pair too.
+    const keys = await defaultAccessKey(platform, previous ?? (await readCredentialsFile(credentialsPath)));
     const endpoint: EndpointFile = { url, token, s3Endpoint: `${url}/s3`, accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey };
     await writeEndpointFile(path, endpoint);
+    // An AWS shared-credentials file: AWS_SHARED_CREDENTIALS_FILE=DIR/s3-credentials for any S3 client.
+    await writeCredentialsFile(credentialsPath, keys);
 
     process.stdout.write(`Skybatch is up: console at ${url}/?token=${token}\n`);
     process.stdout.write(`API endpoint, token and S3 keys: ${path}\n`);
+    process.stdout.write(`S3 endpoint: ${endpoint.s3Endpoint} (access key ${keys.accessKeyId}; \`skybatch access-keys default\` prints the pair)\n`);
   } catch (err) {
     await server?.close();
     await platform.close();
@@ -64,11 +72,30 @@ export async function upCommand(options: UpOptions): Promise<number> {
 
   const signal = await untilSignal();
   process.stderr.write(`skybatch: ${signal}, shutting down\n`);
+  // Requests under way get a grace period; a client that stopped reading a download (its
+  // connection never goes idle) must not keep the server from stopping.
+  const force = setTimeout(() => server?.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
   await server.close();
+  clearTimeout(force);
   await platform.close();
   // Whatever handle a subsystem forgets to release must not keep a stopped server alive.
   setTimeout(() => process.exit(0), 2000).unref();
   return 0;
+}
+
+/**
+ * The key pair of endpoint.json stays valid across restarts, so S3 clients configured once keep
+ * working; a store that has a different secret under that id (another database) gets a new pair.
+ */
+async function defaultAccessKey(platform: Platform, previous: { accessKeyId: string; secretAccessKey: string } | undefined): Promise<{ accessKeyId: string; secretAccessKey: string }> {
+  const keys = platform.accessKeys;
+  if (!keys) throw new CliError(EXIT_FAILED, 'this platform has no access keys');
+  const description = 'default key of skybatch up';
+  if (previous !== undefined && (await keys.adopt({ accessKeyId: previous.accessKeyId, secretAccessKey: previous.secretAccessKey, description }))) {
+    return { accessKeyId: previous.accessKeyId, secretAccessKey: previous.secretAccessKey };
+  }
+  if (previous !== undefined) printNote('skybatch: the S3 key pair kept in the data directory does not match this store; issuing a new one');
+  return keys.create({ description });
 }
 
 /** Resolves on the first SIGINT/SIGTERM; a second one while closing ends the process at once. */

@@ -1,0 +1,167 @@
+/*
+ * Bucket-level S3 operations: the service (ListBuckets), buckets, listings, DeleteObjects and
+ * the lifecycle and notification configurations.
+ */
+import { StorageError, type ObjectStore, type ObjectStoreNotifications } from '../storage/types.js';
+import { lifecycleXml, notificationXml, parseLifecycle, parseNotification } from './config-xml.js';
+import { S3Error } from './errors.js';
+import { drain, encodeKey, integerParam, readXmlBody, sendXml, type S3Context } from './request.js';
+import { children, text } from './xml.js';
+
+export type Storage = ObjectStore & Partial<ObjectStoreNotifications>;
+
+const OWNER = { ID: 'skybatch', DisplayName: 'skybatch' };
+export const REGION = 'us-east-1';
+
+export async function listBuckets(ctx: S3Context, store: Storage): Promise<void> {
+  const buckets = await store.listBuckets();
+  sendXml(ctx.reply, 200, {
+    ListAllMyBucketsResult: { Owner: OWNER, Buckets: { Bucket: buckets.map((b) => ({ Name: b.name, CreationDate: b.createdAt })) } },
+  });
+}
+
+export async function createBucket(ctx: S3Context, store: Storage): Promise<void> {
+  // A CreateBucketConfiguration (LocationConstraint) may come along; one region here.
+  await drain(ctx.body());
+  await store.createBucket(ctx.location.bucket);
+  void ctx.reply.code(200).header('location', `/${ctx.location.bucket}`).send();
+}
+
+export async function deleteBucket(ctx: S3Context, store: Storage): Promise<void> {
+  await store.deleteBucket(ctx.location.bucket);
+  void ctx.reply.code(204).send();
+}
+
+export async function headBucket(ctx: S3Context, store: Storage): Promise<void> {
+  await store.headBucket(ctx.location.bucket);
+  void ctx.reply.code(200).header('x-amz-bucket-region', REGION).send();
+}
+
+export async function getBucketLocation(ctx: S3Context, store: Storage): Promise<void> {
+  await store.headBucket(ctx.location.bucket);
+  // us-east-1 is the empty LocationConstraint, as S3 answers it.
+  sendXml(ctx.reply, 200, { LocationConstraint: '' });
+}
+
+export async function listObjects(ctx: S3Context, store: Storage): Promise<void> {
+  const { query } = ctx;
+  const v2 = query.get('list-type') === '2';
+  const encoding = query.get('encoding-type');
+  if (encoding !== null && encoding !== 'url') throw new S3Error('InvalidArgument', 'Invalid Encoding Method specified in Request');
+  const maxKeys = integerParam(query, 'max-keys', 0, 2_147_483_647) ?? 1000;
+  const prefix = query.get('prefix') ?? '';
+  const delimiter = query.get('delimiter') ?? '';
+  const continuationToken = v2 ? query.get('continuation-token') : null;
+  const startAfter = v2 ? query.get('start-after') : query.get('marker');
+  const page =
+    maxKeys === 0
+      ? { objects: [], commonPrefixes: [], isTruncated: false }
+      : await store.listObjects({
+          bucket: ctx.location.bucket,
+          maxKeys: Math.min(maxKeys, 1000),
+          ...(prefix ? { prefix } : {}),
+          ...(delimiter ? { delimiter } : {}),
+          ...(continuationToken ? { continuationToken } : {}),
+          ...(startAfter ? { startAfter } : {}),
+        });
+  const enc = (value: string) => encodeKey(value, encoding);
+  const contents = page.objects.map((o) => ({ Key: enc(o.key), LastModified: o.lastModified, ETag: o.etag, Size: o.size, StorageClass: o.storageClass, ...(v2 ? {} : { Owner: OWNER }) }));
+  const common = page.commonPrefixes.map((p) => ({ Prefix: enc(p) }));
+  const shared = {
+    Name: ctx.location.bucket,
+    Prefix: enc(prefix),
+    ...(delimiter ? { Delimiter: enc(delimiter) } : {}),
+    MaxKeys: maxKeys,
+    ...(encoding ? { EncodingType: encoding } : {}),
+    IsTruncated: page.isTruncated,
+  };
+  if (v2) {
+    sendXml(ctx.reply, 200, {
+      ListBucketResult: {
+        ...shared,
+        KeyCount: contents.length + common.length,
+        ...(continuationToken ? { ContinuationToken: continuationToken } : {}),
+        ...(page.nextContinuationToken ? { NextContinuationToken: page.nextContinuationToken } : {}),
+        ...(startAfter ? { StartAfter: enc(startAfter) } : {}),
+        Contents: contents,
+        CommonPrefixes: common,
+      },
+    });
+    return;
+  }
+  // V1 pages by marker: the last key or common prefix of this page.
+  const last = [...page.objects.map((o) => o.key), ...page.commonPrefixes].sort().at(-1);
+  sendXml(ctx.reply, 200, {
+    ListBucketResult: { ...shared, Marker: enc(startAfter ?? ''), ...(page.isTruncated && last !== undefined ? { NextMarker: enc(last) } : {}), Contents: contents, CommonPrefixes: common },
+  });
+}
+
+export async function deleteObjects(ctx: S3Context, store: Storage): Promise<void> {
+  const document = await readXmlBody(ctx.body());
+  const root = document.Delete;
+  if (root === undefined) throw new S3Error('MalformedXML', 'expected a <Delete> document');
+  const objects = children(root, 'Object');
+  if (objects.length > 1000) throw new S3Error('MalformedXML', 'a DeleteObjects request names at most 1000 keys');
+  const quiet = text(root, 'Quiet') === 'true';
+  const deleted: { Key: string }[] = [];
+  const errors: { Key: string; Code: string; Message: string }[] = [];
+  for (const object of objects) {
+    const key = text(object, 'Key');
+    if (key === undefined) throw new S3Error('MalformedXML', 'every <Object> needs a <Key>');
+    try {
+      await store.deleteObject(ctx.location.bucket, key);
+      deleted.push({ Key: key });
+    } catch (err) {
+      // The whole request fails for a missing bucket; other errors are per key, as in S3.
+      if (!(err instanceof StorageError) || err.code === 'NoSuchBucket') throw err;
+      errors.push({ Key: key, Code: err.code, Message: err.message });
+    }
+  }
+  sendXml(ctx.reply, 200, { DeleteResult: { ...(quiet ? {} : { Deleted: deleted }), Error: errors } });
+}
+
+export async function getLifecycle(ctx: S3Context, store: Storage): Promise<void> {
+  const rules = await store.getLifecycle(ctx.location.bucket);
+  if (rules.length === 0) throw new StorageError('NoSuchLifecycleConfiguration', 'The lifecycle configuration does not exist', 404);
+  sendXml(ctx.reply, 200, lifecycleXml(rules));
+}
+
+export async function putLifecycle(ctx: S3Context, store: Storage): Promise<void> {
+  const rules = parseLifecycle(await readXmlBody(ctx.body()));
+  await store.putLifecycle(ctx.location.bucket, rules);
+  void ctx.reply.code(200).send();
+}
+
+export async function deleteLifecycle(ctx: S3Context, store: Storage): Promise<void> {
+  await store.deleteLifecycle(ctx.location.bucket);
+  void ctx.reply.code(204).send();
+}
+
+export async function getNotification(ctx: S3Context, store: Storage): Promise<void> {
+  if (!store.getNotification) throw new S3Error('NotImplemented', 'bucket notifications are not available on this server');
+  sendXml(ctx.reply, 200, notificationXml(await store.getNotification(ctx.location.bucket)));
+}
+
+export async function putNotification(ctx: S3Context, store: Storage): Promise<void> {
+  if (!store.putNotification) throw new S3Error('NotImplemented', 'bucket notifications are not available on this server');
+  const rules = parseNotification(await readXmlBody(ctx.body()));
+  await store.putNotification(ctx.location.bucket, rules);
+  void ctx.reply.code(200).send();
+}
+
+export async function listMultipartUploads(ctx: S3Context, store: Storage): Promise<void> {
+  const uploads = await store.listMultipartUploads(ctx.location.bucket);
+  const prefix = ctx.query.get('prefix') ?? '';
+  const shown = uploads.filter((u) => u.key.startsWith(prefix));
+  sendXml(ctx.reply, 200, {
+    ListMultipartUploadsResult: {
+      Bucket: ctx.location.bucket,
+      KeyMarker: '',
+      UploadIdMarker: '',
+      Prefix: prefix,
+      MaxUploads: 1000,
+      IsTruncated: false,
+      Upload: shown.map((u) => ({ Key: u.key, UploadId: u.uploadId, Initiator: OWNER, Owner: OWNER, StorageClass: 'STANDARD', Initiated: u.initiatedAt })),
+    },
+  });
+}

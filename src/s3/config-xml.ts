@@ -1,0 +1,148 @@
+/*
+ * Bucket configurations between S3's XML and the store's types: lifecycle rules
+ * (LifecycleConfiguration) and notification rules (NotificationConfiguration, whose Topic,
+ * Queue and CloudFunction configurations all become NotificationRule with the target's ARN).
+ */
+import { randomUUID } from 'node:crypto';
+import type { LifecycleRule, NotificationRule, StorageClass } from '../storage/types.js';
+import { S3Error } from './errors.js';
+import { STORAGE_CLASSES } from './request.js';
+import { child, children, text, type XmlNode } from './xml.js';
+
+export function parseLifecycle(document: Record<string, XmlNode | undefined>): LifecycleRule[] {
+  const root = document.LifecycleConfiguration;
+  if (root === undefined) throw new S3Error('MalformedXML', 'expected a <LifecycleConfiguration> document');
+  const rules = children(root, 'Rule');
+  if (rules.length === 0) throw new S3Error('MalformedXML', '<LifecycleConfiguration> must hold at least one <Rule>');
+  if (rules.length > 1000) throw new S3Error('InvalidArgument', 'a lifecycle configuration holds at most 1000 rules');
+  const ids = new Set<string>();
+  return rules.map((rule) => {
+    const id = text(rule, 'ID') ?? randomUUID();
+    if (ids.has(id)) throw new S3Error('InvalidArgument', `Rule ID must be unique. Found same ID for more than one rule: ${id}`);
+    ids.add(id);
+    const status = text(rule, 'Status');
+    if (status !== 'Enabled' && status !== 'Disabled') throw new S3Error('MalformedXML', `rule ${id}: <Status> must be Enabled or Disabled`);
+    const transitions = children(rule, 'Transition').map((transition) => ({ days: days(transition, 'Days', id), storageClass: storageClass(text(transition, 'StorageClass'), id) }));
+    const expirationNode = child(rule, 'Expiration');
+    const abortNode = child(rule, 'AbortIncompleteMultipartUpload');
+    const parsed: LifecycleRule = { id, status, filter: parseFilter(rule, id), transitions };
+    if (expirationNode !== undefined) parsed.expiration = { days: days(expirationNode as XmlNode, 'Days', id) };
+    if (abortNode !== undefined) parsed.abortIncompleteMultipartUpload = { daysAfterInitiation: days(abortNode as XmlNode, 'DaysAfterInitiation', id) };
+    if (transitions.length === 0 && !parsed.expiration && !parsed.abortIncompleteMultipartUpload) {
+      throw new S3Error('InvalidRequest', `rule ${id}: at least one action needs to be specified in a rule`);
+    }
+    return parsed;
+  });
+}
+
+function parseFilter(rule: XmlNode, id: string): LifecycleRule['filter'] {
+  const filter = child(rule, 'Filter') as XmlNode | undefined;
+  // The rule-level <Prefix> is the older form of <Filter><Prefix>.
+  const legacyPrefix = text(rule, 'Prefix');
+  if (filter === undefined) return legacyPrefix ? { prefix: legacyPrefix } : {};
+  const and = child(filter, 'And') as XmlNode | undefined;
+  const source = and ?? filter;
+  const prefix = text(source, 'Prefix');
+  const tags: Record<string, string> = {};
+  for (const tag of children(source, 'Tag')) {
+    const key = text(tag, 'Key');
+    if (key === undefined) throw new S3Error('MalformedXML', `rule ${id}: a <Tag> needs a <Key>`);
+    tags[key] = text(tag, 'Value') ?? '';
+  }
+  if (child(source, 'ObjectSizeGreaterThan') !== undefined || child(source, 'ObjectSizeLessThan') !== undefined) {
+    throw new S3Error('NotImplemented', `rule ${id}: object size filters are not supported`);
+  }
+  return { ...(prefix ? { prefix } : {}), ...(Object.keys(tags).length > 0 ? { tags } : {}) };
+}
+
+function days(node: XmlNode, name: string, id: string): number {
+  const value = text(node, name);
+  if (value === undefined) {
+    if (text(node, 'Date') !== undefined) throw new S3Error('NotImplemented', `rule ${id}: only <Days> is supported, not <Date>`);
+    throw new S3Error('MalformedXML', `rule ${id}: <${name}> is required`);
+  }
+  const number = Number(value);
+  if (!/^\d{1,6}$/.test(value)) throw new S3Error('InvalidArgument', `rule ${id}: <${name}> must be a whole number of days, not "${value}"`);
+  return number;
+}
+
+function storageClass(value: string | undefined, id: string): StorageClass {
+  if (value === undefined || !(STORAGE_CLASSES as readonly string[]).includes(value) || value === 'STANDARD') {
+    throw new S3Error('InvalidArgument', `rule ${id}: <StorageClass> must be one of ${STORAGE_CLASSES.filter((c) => c !== 'STANDARD').join(', ')}`);
+  }
+  return value as StorageClass;
+}
+
+export function lifecycleXml(rules: LifecycleRule[]): Record<string, unknown> {
+  return {
+    LifecycleConfiguration: {
+      Rule: rules.map((rule) => {
+        const tags = Object.entries(rule.filter.tags ?? {}).map(([Key, Value]) => ({ Key, Value }));
+        const prefix = rule.filter.prefix ?? '';
+        const filter = tags.length === 0 ? { Prefix: prefix } : tags.length === 1 && prefix === '' ? { Tag: tags[0] } : { And: { Prefix: prefix, Tag: tags } };
+        return {
+          ID: rule.id,
+          Filter: filter,
+          Status: rule.status,
+          ...(rule.transitions.length > 0 ? { Transition: rule.transitions.map((t) => ({ Days: t.days, StorageClass: t.storageClass })) } : {}),
+          ...(rule.expiration ? { Expiration: { Days: rule.expiration.days } } : {}),
+          ...(rule.abortIncompleteMultipartUpload ? { AbortIncompleteMultipartUpload: { DaysAfterInitiation: rule.abortIncompleteMultipartUpload.daysAfterInitiation } } : {}),
+        };
+      }),
+    },
+  };
+}
+
+/** Element names per configuration kind: the list element and the one holding the ARN. */
+const NOTIFICATION_KINDS = [
+  ['TopicConfiguration', 'Topic'],
+  ['QueueConfiguration', 'Queue'],
+  ['CloudFunctionConfiguration', 'CloudFunction'],
+  ['LambdaFunctionConfiguration', 'CloudFunction'],
+] as const;
+
+export function parseNotification(document: Record<string, XmlNode | undefined>): NotificationRule[] {
+  const root = document.NotificationConfiguration;
+  // An empty configuration (<NotificationConfiguration/>) turns notifications off.
+  if (root === undefined) throw new S3Error('MalformedXML', 'expected a <NotificationConfiguration> document');
+  const rules: NotificationRule[] = [];
+  for (const [list, arnElement] of NOTIFICATION_KINDS) {
+    for (const configuration of children(root, list)) {
+      const id = text(configuration, 'Id') ?? randomUUID();
+      const targetArn = text(configuration, arnElement) ?? (list === 'LambdaFunctionConfiguration' ? text(configuration, 'Function') : undefined);
+      if (targetArn === undefined) throw new S3Error('InvalidArgument', `${list} ${id}: <${arnElement}> (the target ARN) is required`);
+      const events = children(configuration, 'Event').map((event) => {
+        if (typeof event !== 'string') throw new S3Error('MalformedXML', `${list} ${id}: <Event> must hold text`);
+        return event;
+      });
+      if (events.length === 0) throw new S3Error('InvalidArgument', `${list} ${id}: at least one <Event> is required`);
+      const filter: NotificationRule['filter'] = {};
+      const key = child(child(configuration, 'Filter'), 'S3Key') as XmlNode | undefined;
+      for (const rule of children(key, 'FilterRule')) {
+        const name = text(rule, 'Name')?.toLowerCase();
+        const value = text(rule, 'Value') ?? '';
+        if (name !== 'prefix' && name !== 'suffix') throw new S3Error('InvalidArgument', `${list} ${id}: FilterRule names must be prefix or suffix`);
+        if (filter[name] !== undefined) throw new S3Error('InvalidArgument', `${list} ${id}: the ${name} filter rule is given twice`);
+        filter[name] = value;
+      }
+      rules.push({ id, events, filter, targetArn });
+    }
+  }
+  return rules;
+}
+
+export function notificationXml(rules: NotificationRule[]): Record<string, unknown> {
+  const grouped: Record<string, unknown[]> = {};
+  for (const rule of rules) {
+    const service = rule.targetArn.split(':')[2];
+    const [list, arnElement] = service === 'sns' ? NOTIFICATION_KINDS[0] : service === 'lambda' ? NOTIFICATION_KINDS[2] : NOTIFICATION_KINDS[1];
+    const filterRules = Object.entries(rule.filter).map(([Name, Value]) => ({ Name, Value }));
+    (grouped[list] ??= []).push({
+      Id: rule.id,
+      [arnElement]: rule.targetArn,
+      Event: rule.events,
+      ...(filterRules.length > 0 ? { Filter: { S3Key: { FilterRule: filterRules } } } : {}),
+    });
+  }
+  return { NotificationConfiguration: grouped };
+}

@@ -1,0 +1,83 @@
+/*
+ * S3's errors: a code, the HTTP status S3 answers with, and the XML body
+ * `<Error><Code/><Message/><Resource/><RequestId/></Error>` every S3 client parses.
+ * The object store's StorageError already carries S3 codes and statuses; everything else
+ * that is not known to be the client's fault becomes InternalError.
+ */
+import { StorageError } from '../storage/types.js';
+
+export type S3ErrorCode =
+  | 'AccessDenied'
+  | 'AuthorizationHeaderMalformed'
+  | 'AuthorizationQueryParametersError'
+  | 'InvalidAccessKeyId'
+  | 'SignatureDoesNotMatch'
+  | 'RequestTimeTooSkewed'
+  | 'XAmzContentSHA256Mismatch'
+  | 'IncompleteBody'
+  | 'InvalidRequest'
+  | 'InvalidURI'
+  | 'InvalidArgument'
+  | 'InvalidDigest'
+  | 'MalformedXML'
+  | 'MethodNotAllowed'
+  | 'NotImplemented'
+  | 'MissingContentLength'
+  | 'InvalidBucketName'
+  | 'NoSuchBucket'
+  | 'NoSuchKey'
+  | 'InvalidRange'
+  | 'InternalError';
+
+const STATUS: Record<S3ErrorCode, number> = {
+  AccessDenied: 403,
+  AuthorizationHeaderMalformed: 400,
+  AuthorizationQueryParametersError: 400,
+  InvalidAccessKeyId: 403,
+  SignatureDoesNotMatch: 403,
+  RequestTimeTooSkewed: 403,
+  XAmzContentSHA256Mismatch: 400,
+  IncompleteBody: 400,
+  InvalidRequest: 400,
+  InvalidURI: 400,
+  InvalidArgument: 400,
+  InvalidDigest: 400,
+  MalformedXML: 400,
+  MethodNotAllowed: 405,
+  NotImplemented: 501,
+  MissingContentLength: 411,
+  InvalidBucketName: 400,
+  NoSuchBucket: 404,
+  NoSuchKey: 404,
+  InvalidRange: 416,
+  InternalError: 500,
+};
+
+export class S3Error extends Error {
+  readonly status: number;
+
+  constructor(
+    readonly code: S3ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'S3Error';
+    this.status = STATUS[code];
+  }
+}
+
+export interface S3ErrorResponse {
+  status: number;
+  code: string;
+  message: string;
+}
+
+const INTERNAL: S3ErrorResponse = { status: 500, code: 'InternalError', message: 'We encountered an internal error. Please try again.' };
+
+export function toS3Error(err: unknown): S3ErrorResponse {
+  if (err instanceof S3Error || err instanceof StorageError) {
+    if (err.status >= 500) return INTERNAL;
+    return { status: err.status, code: err.code, message: err.message };
+  }
+  return INTERNAL;
+}

@@ -1,0 +1,85 @@
+/*
+ * S3's XML, both ways, through fast-xml-parser. Values stay text when parsed (a key "007" must
+ * not become the number 7), and the elements S3 repeats are always arrays, so a one-element
+ * list reads the same as a long one.
+ */
+import { XMLBuilder, XMLParser } from 'fast-xml-parser';
+import { S3Error, type S3ErrorResponse } from './errors.js';
+
+export const S3_NAMESPACE = 'http://s3.amazonaws.com/doc/2006-03-01/';
+
+const REPEATED = new Set([
+  'Part',
+  'Object',
+  'Rule',
+  'Transition',
+  'NoncurrentVersionTransition',
+  'TopicConfiguration',
+  'QueueConfiguration',
+  'CloudFunctionConfiguration',
+  'LambdaFunctionConfiguration',
+  'Event',
+  'FilterRule',
+  'Tag',
+]);
+
+const parser = new XMLParser({
+  ignoreAttributes: true,
+  removeNSPrefix: true,
+  parseTagValue: false,
+  parseAttributeValue: false,
+  trimValues: true,
+  ignoreDeclaration: true,
+  isArray: (name) => REPEATED.has(name),
+});
+
+const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@_', suppressEmptyNode: false, format: false });
+
+/** A parsed element: text, or named children (repeated ones as arrays). */
+export type XmlNode = string | { [name: string]: XmlNode | XmlNode[] | undefined };
+
+// A request body of S3 XML (lifecycle rules, a 1000-key delete, 10,000 parts) is far below this.
+export const MAX_XML_BYTES = 2 * 1024 * 1024;
+
+export function parseXml(text: string): Record<string, XmlNode | undefined> {
+  if (text.trim() === '') throw new S3Error('MalformedXML', 'The XML you provided was empty.');
+  let parsed: unknown;
+  try {
+    parsed = parser.parse(text, true);
+  } catch {
+    throw new S3Error('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema.');
+  }
+  if (typeof parsed !== 'object' || parsed === null) throw new S3Error('MalformedXML', 'The XML you provided was not well-formed.');
+  return parsed as Record<string, XmlNode | undefined>;
+}
+
+/** The child element, or undefined; throws MalformedXML when it is not an element. */
+export function child(node: XmlNode | XmlNode[] | undefined, name: string): XmlNode | XmlNode[] | undefined {
+  if (node === undefined || node === '') return undefined;
+  if (typeof node === 'string' || Array.isArray(node)) throw new S3Error('MalformedXML', `expected <${name}> inside an element`);
+  return node[name];
+}
+
+export function children(node: XmlNode | XmlNode[] | undefined, name: string): XmlNode[] {
+  const value = child(node, name);
+  if (value === undefined) return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+export function text(node: XmlNode | XmlNode[] | undefined, name: string): string | undefined {
+  const value = child(node, name);
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw new S3Error('MalformedXML', `<${name}> must hold text`);
+  return value;
+}
+
+/** A document with S3's namespace on the root element (not on <Error>: S3 sends none, and botocore then finds no <Code>). */
+export function xmlDocument(root: Record<string, unknown>, namespace = true): string {
+  const [name, body] = Object.entries(root)[0] ?? ['Empty', {}];
+  const element = namespace && typeof body === 'object' && body !== null ? { '@_xmlns': S3_NAMESPACE, ...body } : body;
+  return `<?xml version="1.0" encoding="UTF-8"?>\n${builder.build({ [name]: element }) as string}`;
+}
+
+export function errorXml(error: S3ErrorResponse, resource: string, requestId: string): string {
+  return xmlDocument({ Error: { Code: error.code, Message: error.message, Resource: resource, RequestId: requestId } }, false);
+}
