@@ -112,8 +112,9 @@ export interface WrittenContent {
  * Streams a body into a new blob, hashing it on the way; archive classes are gzip-compressed
  * into the archive area. With `contentMd5`, a body that does not match is removed (BadDigest).
  */
-export async function writeContent(backend: BlobBackend, body: Readable, storageClass: StorageClass, contentMd5?: string): Promise<WrittenContent> {
-  const digest = new Digest();
+/** `md5: false` skips hashing (the returned md5 is empty), for content whose ETag is known otherwise. */
+export async function writeContent(backend: BlobBackend, body: Readable, storageClass: StorageClass, contentMd5?: string, options: { md5?: boolean } = {}): Promise<WrittenContent> {
+  const digest = new Digest(options.md5 ?? true);
   const area: BlobArea = isArchiveClass(storageClass) ? 'archive' : 'standard';
   const noop = () => {};
   const source = area === 'archive' ? pipeline(body, digest, createGzip(), noop) : pipeline(body, digest, noop);

@@ -108,7 +108,7 @@ export async function completeUpload(ctx: StorageContext, request: { bucket: str
     chosen.push(part);
   }
   const storageClass = upload.storage_class as StorageClass;
-  const content = await writeContent(backend, Readable.from(concatenate(backend, chosen)), storageClass);
+  const content = await writeContent(backend, Readable.from(concatenate(backend, chosen)), storageClass, undefined, { md5: false });
   const etag = `"${createHash('md5').update(Buffer.concat(chosen.map((p) => Buffer.from(p.md5, 'hex')))).digest('hex')}-${chosen.length}"`;
   const now = ctx.now();
   const change: ObjectChange = { eventName: 'ObjectCreated:CompleteMultipartUpload', bucket: request.bucket, key: request.key, size: content.size, etag, eventTime: now.toISOString() };

@@ -50,21 +50,28 @@ export class BlobNotFoundError extends Error {
 
 /** A pass-through that counts and MD5-hashes what flows through it. */
 export class Digest extends Transform {
-  private readonly hash = createHash('md5');
+  /** Without MD5 (`hash: false`) it only counts: a multipart object's ETag comes from its parts' MD5s. */
+  private readonly hash: ReturnType<typeof createHash> | undefined;
+
+  constructor(hashing = true) {
+    super();
+    this.hash = hashing ? createHash('md5') : undefined;
+  }
+
   // Not `size`: lib-storage takes a stream's `size` for its total length.
   byteCount = 0;
   private md5?: Buffer;
 
   override _transform(chunk: Buffer | string, _encoding: BufferEncoding, callback: (error?: Error | null, data?: Buffer) => void): void {
     const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    this.hash.update(bytes);
+    this.hash?.update(bytes);
     this.byteCount += bytes.length;
     callback(null, bytes);
   }
 
   /** The MD5 of everything that passed; call once the stream has ended. */
   digest(): Buffer {
-    this.md5 ??= this.hash.digest();
+    this.md5 ??= this.hash?.digest() ?? Buffer.alloc(0);
     return this.md5;
   }
 }
