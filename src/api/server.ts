@@ -12,6 +12,7 @@ import { executionRoutes } from './routes/executions.js';
 import { functionRoutes } from './routes/functions.js';
 import { healthRoutes } from './routes/health.js';
 import { notificationRoutes } from './routes/notifications.js';
+import { stackRoutes } from './routes/stacks.js';
 import { stateMachineRoutes } from './routes/state-machines.js';
 import { storageRoutes } from './routes/storage.js';
 import { taskTokenRoutes } from './routes/task-tokens.js';
@@ -58,6 +59,7 @@ export async function createServer(platform: Platform, options: ServerOptions = 
   batchRoutes(app, platform);
   storageRoutes(app, platform);
   notificationRoutes(app, platform);
+  stackRoutes(app, platform);
 
   await app.ready();
   return app;

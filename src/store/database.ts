@@ -17,6 +17,7 @@ import * as runnableOrder from './migrations/004-runnable-order.js';
 import * as objectEvents from './migrations/005-object-events.js';
 import * as storage from './migrations/006-storage.js';
 import * as notify from './migrations/008-notify.js';
+import * as stacks from './migrations/009-stacks.js';
 import type { Database } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -36,6 +37,7 @@ const MIGRATIONS: Record<string, (db: Kysely<unknown>, dialect: Dialect) => Prom
   '005-object-events': objectEvents.up,
   '006-storage': storage.up,
   '008-notify': notify.up,
+  '009-stacks': stacks.up,
 };
 
 // BIGINT columns hold epoch milliseconds, well inside Number's exact range.
