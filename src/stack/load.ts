@@ -46,23 +46,27 @@ export function loadStack(file: string): { stack: LoadedStack } | { problems: st
   // A file that could not be read also leaves its content missing: say it once, about the file.
   const missing = new Set(problems.map((p) => formatPath(p.path.slice(0, -1))));
   for (const p of invalid) if (!missing.has(formatPath(p.path.slice(0, -1)))) problems.push(p);
-  if (problems.length > 0 || !stack) return { problems: problems.map((p) => `${shown}:${locate(doc, lines, p.path)} ${formatPath(p.path)}: ${p.message}`) };
+  if (problems.length > 0 || !stack) {
+    // In file order, as an editor would list them.
+    const located = problems.map((p) => ({ at: locate(doc, lines, p.path), text: `${formatPath(p.path)}: ${p.message}` }));
+    located.sort((a, b) => a.at.line - b.at.line || a.at.col - b.at.col);
+    return { problems: located.map((p) => `${shown}:${p.at.line}:${p.at.col} ${p.text}`) };
+  }
   return { stack: { name: stack.name, value: value as Rec } };
 }
 
 /** line:column of the deepest node on `path` that the file has. */
-function locate(doc: Document, lines: LineCounter, path: Path): string {
+function locate(doc: Document, lines: LineCounter, path: Path): { line: number; col: number } {
   for (let n = path.length; n >= 0; n--) {
     const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true);
     const range = (node as { range?: [number, number, number] } | undefined)?.range;
     if (range && (n === 0 || isMap(node) || isSeq(node) || node !== undefined)) {
       // A key's own position reads better than its value's for a missing or wrong field.
       const pos = n > 0 ? keyPosition(doc, path.slice(0, n)) ?? range[0] : range[0];
-      const at = lines.linePos(pos);
-      return `${at.line}:${at.col}`;
+      return lines.linePos(pos);
     }
   }
-  return '1:1';
+  return { line: 1, col: 1 };
 }
 
 function keyPosition(doc: Document, path: Path): number | undefined {
