@@ -157,6 +157,17 @@ describe('skybatch apply / destroy', () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/NoSuchKey/);
 
+    // A job's own token opens the object routes, and no admin route.
+    const job = await skybatch(
+      'jobs', 'submit', '--wait', '--command',
+      `curl -s -o /dev/null -w 'admin=%{http_code}\\n' -H "Authorization: Bearer $SKYBATCH_TOKEN" "$SKYBATCH_ENDPOINT/api/v1/buckets" && printf 'from a job' | curl -fsS -o /dev/null -H "Authorization: Bearer $SKYBATCH_TOKEN" -H 'Content-Type: text/plain' -T - "$SKYBATCH_ENDPOINT/api/v1/buckets/files/objects/by/job.txt"`,
+    );
+    expect(job.code, job.stderr).toBe(0);
+    const jobId = job.stdout.trim().split('\n')[0] ?? '';
+    const logs = await skybatch('jobs', 'logs', jobId);
+    expect(logs.stdout).toContain('admin=403');
+    expect((await skybatch('objects', 'get', 'files', 'by/job.txt')).stdout).toBe('from a job');
+
     const kept = await skybatch('destroy', '-f', 'files.yaml');
     expect(kept.code).toBe(1);
     expect(kept.stderr).toMatch(/bucket files: bucket "files" is not empty: empty it first, or destroy with --force/);

@@ -78,7 +78,7 @@ function objectRoutes(app: FastifyInstance, storage: ObjectStore): void {
   void app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
-    const params = objectSchema({ bucket: { type: 'string', minLength: 1, maxLength: 63 }, '*': { type: 'string', minLength: 1, maxLength: 1024 } }, ['bucket', '*']);
+    const params = objectSchema({ bucket: { type: 'string', minLength: 1, maxLength: 63 }, '*': { type: 'string', minLength: 1, maxLength: 1024, description: 'the object key; may contain /' } }, ['bucket', '*']);
 
     scope.get<{ Params: { bucket: string; '*': string } }>(
       '/api/v1/buckets/:bucket/objects/*',
