@@ -43,9 +43,9 @@ export function loadStack(file: string): { stack: LoadedStack } | { problems: st
   const problems: StackProblem[] = [];
   if (isRecord(value)) inlineFiles(value, dirname(resolve(file)), problems);
   const { stack, problems: invalid } = validateStack(value);
-  // A file that could not be read also leaves its content missing: say it once, about the file.
-  const missing = new Set(problems.map((p) => formatPath(p.path.slice(0, -1))));
-  for (const p of invalid) if (!missing.has(formatPath(p.path.slice(0, -1)))) problems.push(p);
+  // A file that could not be read is also content the server would not get: say it once, why.
+  const unread = new Set(problems.map((p) => formatPath(p.path)));
+  for (const p of invalid) if (!unread.has(formatPath(p.path))) problems.push(p);
   if (problems.length > 0 || !stack) {
     // In file order, as an editor would list them.
     const located = problems.map((p) => ({ at: locate(doc, lines, p.path), text: `${formatPath(p.path)}: ${p.message}` }));

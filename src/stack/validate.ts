@@ -134,6 +134,7 @@ const CHECKS: Record<ResourceKind, (c: Checker, spec: Rec, path: Path) => void> 
     if (Array.isArray(command)) c.stringList(spec, 'command', path);
     else if (command !== undefined) c.string(spec, 'command', path);
     c.string(spec, 'script', path);
+    if (typeof spec.script === 'string' && command === undefined) c.report([...path, 'script'], 'was not read: send its content as "command" (skybatch apply does)');
     c.string(spec, 'image', path);
     c.stringMap(spec, 'environment', path);
     c.stringMap(spec, 'parameters', path);
@@ -230,7 +231,9 @@ function sourceOf(c: Checker, spec: Rec, path: Path, inlined: 'code' | 'definiti
   const has = spec[inlined] !== undefined;
   if (spec.file !== undefined && typeof spec.file !== 'string') c.report([...path, 'file'], 'must be a path relative to the stack file');
   if (!has && spec.file === undefined) c.report([...path, inlined], `is required (or file)`);
-  // A `file` left without content means the client could not read it and said so already.
+  // The client reads `file` and sends the content; one that did not is told so (and the CLI,
+  // which could not read the file, has already said why, at this same path).
+  if (!has && typeof spec.file === 'string') c.report([...path, 'file'], `was not read: send its content as "${inlined}" (skybatch apply does)`);
   if (!has) return false;
   if (inlined === 'code' && (typeof spec.code !== 'string' || spec.code === '')) c.report([...path, 'code'], 'must be the source of an ES module');
   return true;

@@ -74,6 +74,17 @@ describe('loadStack', () => {
     expect(problems).toContainEqual(expect.stringMatching(/^stack\.yaml:19:1 queues: unknown field/));
   });
 
+  it('reports a missing file once, and the other mistakes of the same resource too', () => {
+    const file = write('both/stack.yaml', 'name: both\nfunctions:\n  F: { file: gone.mjs, timeoutSeconds: 0 }\njobDefinitions:\n  J: { script: gone.sh, vcpus: -1 }\n');
+    const loaded = loadStack(file);
+    expect('problems' in loaded && loaded.problems).toEqual([
+      expect.stringMatching(/^stack\.yaml:3:8 functions\.F\.file: file not found: .*gone\.mjs$/),
+      'stack.yaml:3:24 functions.F.timeoutSeconds: must be an integer from 1 to 900',
+      expect.stringMatching(/^stack\.yaml:5:8 jobDefinitions\.J\.script: file not found: .*gone\.sh$/),
+      'stack.yaml:5:25 jobDefinitions.J.vcpus: must be a number of at least 0.001',
+    ]);
+  });
+
   it('reports YAML syntax errors with their position, and an unreadable file', () => {
     const file = write('syntax/stack.yaml', 'name: x\nfunctions:\n  F: { file: a.mjs\n');
     const loaded = loadStack(file);
@@ -93,6 +104,8 @@ describe('validateStack', () => {
     { name: 'bad subscription protocol', stack: { name: 's', topics: { t: { subscriptions: [{ protocol: 'sms', endpoint: '+1' }] } } }, problems: ['topics.t.subscriptions[0].protocol: "sms" must be one of: email, webhook, file'] },
     { name: 'trigger with a bad target', stack: { name: 's', buckets: { data: { notifications: [{ events: ['s3:ObjectCreated:*'], target: 'nowhere' }] } } }, problems: ['buckets.data.notifications[0].target: "nowhere" must be a states, batch, lambda or sns ARN'] },
     { name: 'function without code', stack: { name: 's', functions: { f: {} } }, problems: ['functions.f.code: is required (or file)'] },
+    { name: 'a file the client did not read', stack: { name: 's', functions: { f: { file: 'f.mjs' } } }, problems: ['functions.f.file: was not read: send its content as "code" (skybatch apply does)'] },
+    { name: 'a script the client did not read', stack: { name: 's', jobDefinitions: { j: { script: 'j.sh' } } }, problems: ['jobDefinitions.j.script: was not read: send its content as "command" (skybatch apply does)'] },
     { name: 'form field of an unknown type', stack: { name: 's', stateMachines: { M: { definition: { StartAt: 'A', States: { A: { Type: 'Succeed' } } } } }, forms: { f: { stateMachine: 'M', fields: { n: { type: 'date' } }, input: {} } } }, problems: ['forms.f.fields.n.type: must be one of: string, integer, number, boolean'] },
   ];
   it.each(cases)('$name', ({ stack, problems }) => {
