@@ -8,7 +8,7 @@ import type { Json } from '../asl/types.js';
 import type { Platform } from '../engine/types.js';
 import { BadRequestError, NotFoundError, SkybatchError } from '../errors.js';
 import type { Store } from '../store/database.js';
-import { deleteForm, putForm } from '../store/stacks.js';
+import { deleteForm, getForm, putForm } from '../store/stacks.js';
 import type { LifecycleRule, NotificationRule, StorageClass } from '../storage/types.js';
 import { StorageError } from '../storage/types.js';
 import type { ResourceKind } from './types.js';
@@ -16,6 +16,8 @@ import type { ResourceKind } from './types.js';
 type Spec = Record<string, unknown>;
 
 export interface ResourceHandler {
+  /** Whether it still exists: one deleted behind the stack's back is made again. */
+  exists(name: string): Promise<boolean>;
   /** The revision an update would make, for kinds that keep revisions. */
   nextRevision?(name: string): Promise<number>;
   put(name: string, spec: Spec, stack: string): Promise<void>;
@@ -44,6 +46,7 @@ async function exists(run: () => Promise<unknown>): Promise<boolean> {
     return true;
   } catch (err) {
     if (err instanceof NotFoundError || (err instanceof SkybatchError && err.code === 'NotFound')) return false;
+    if (err instanceof StorageError && err.code === 'NoSuchBucket') return false;
     throw err;
   }
 }
@@ -65,6 +68,7 @@ export function resourceHandlers(platform: Platform, store: Store): Record<Resou
 
   return {
     'compute-environment': {
+      exists: (name) => exists(() => batch().computeEnvironments.describe(name)),
       async put(name, spec) {
         const request = defined({
           executor: str(spec.executor) as 'local' | 'slurm' | undefined,
@@ -80,6 +84,7 @@ export function resourceHandlers(platform: Platform, store: Store): Record<Resou
       remove: (name) => ignoreMissing(() => batch().computeEnvironments.delete(name)),
     },
     'job-queue': {
+      exists: (name) => exists(() => batch().queues.describe(name)),
       async put(name, spec) {
         const request = defined({
           priority: num(spec.priority),
@@ -94,6 +99,7 @@ export function resourceHandlers(platform: Platform, store: Store): Record<Resou
       remove: (name) => ignoreMissing(() => batch().queues.delete(name)),
     },
     'job-definition': {
+      exists: async (name) => (await batch().definitions.list({ name, status: 'ACTIVE' })).length > 0,
       async nextRevision(name) {
         const revisions = await batch().definitions.list({ name });
         return Math.max(0, ...revisions.map((d) => d.revision)) + 1;
@@ -119,6 +125,7 @@ export function resourceHandlers(platform: Platform, store: Store): Record<Resou
       remove: (name) => ignoreMissing(() => batch().definitions.deregister(name)),
     },
     function: {
+      exists: (name) => exists(() => functions().describe(name)),
       async nextRevision(name) {
         try {
           return Number((await functions().describe(name)).latestVersion) + 1;
@@ -137,6 +144,7 @@ export function resourceHandlers(platform: Platform, store: Store): Record<Resou
       remove: (name) => ignoreMissing(() => functions().delete(name)),
     },
     topic: {
+      exists: (name) => exists(() => notifications().describeTopic(name)),
       async put(name, spec) {
         const service = notifications();
         await service.createTopic(name);
@@ -157,6 +165,7 @@ export function resourceHandlers(platform: Platform, store: Store): Record<Resou
       remove: (name) => ignoreMissing(() => notifications().deleteTopic(name)),
     },
     'state-machine': {
+      exists: (name) => exists(() => platform.stateMachines.describe(name)),
       async nextRevision(name) {
         try {
           return (await platform.stateMachines.describe(name)).revision + 1;
@@ -172,6 +181,7 @@ export function resourceHandlers(platform: Platform, store: Store): Record<Resou
       remove: (name) => ignoreMissing(() => platform.stateMachines.delete(name)),
     },
     bucket: {
+      exists: (name) => exists(() => storage().headBucket(name)),
       async put(name, spec) {
         const s = storage();
         try {
@@ -203,6 +213,7 @@ export function resourceHandlers(platform: Platform, store: Store): Record<Resou
       },
     },
     form: {
+      exists: async (name) => (await getForm(store.db, name)) !== undefined,
       put: (name, spec, stack) => putForm(store.db, name, stack, JSON.stringify(spec)),
       remove: (name) => deleteForm(store.db, name),
     },

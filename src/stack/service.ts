@@ -48,6 +48,14 @@ const order = (kind: string) => KINDS.indexOf(kind as ResourceKind);
 
 export function createStacks(platform: Platform, store: Store) {
   const handlers = resourceHandlers(platform, store);
+  // One change at a time in this server: two applies of one stack racing would both create.
+  // (Servers sharing a PostgreSQL database do not coordinate applies: apply from one place.)
+  let queue: Promise<unknown> = Promise.resolve();
+  const serially = <T>(run: () => Promise<T>): Promise<T> => {
+    const next = queue.then(run, run);
+    queue = next.catch(() => undefined);
+    return next;
+  };
 
   function parse(value: unknown, expectedName?: string): Stack {
     const { stack, problems } = validateStack(value);
@@ -70,12 +78,14 @@ export function createStacks(platform: Platform, store: Store) {
         conflicts.push(`${resource.kind} ${resource.name}: already managed by stack "${record.stack}"`);
         continue;
       }
-      if (record?.hash === hash) {
+      // Recorded but gone (deleted by hand): made again, as a create.
+      const present = record ? await handlers[resource.kind].exists(resource.name) : false;
+      if (record?.hash === hash && present) {
         items.push({ action: 'unchanged', kind: resource.kind, name: resource.name });
         continue;
       }
-      const action = record ? 'update' : 'create';
-      const nextRevision = record ? handlers[resource.kind].nextRevision : undefined;
+      const action = record && present ? 'update' : 'create';
+      const nextRevision = action === 'update' ? handlers[resource.kind].nextRevision : undefined;
       items.push({ action, kind: resource.kind, name: resource.name, ...(nextRevision ? { revision: await nextRevision(resource.name) } : {}) });
     }
     if (conflicts.length > 0) throw new StackValidationError(conflicts);
@@ -116,17 +126,21 @@ export function createStacks(platform: Platform, store: Store) {
     },
     async apply(value: unknown, expectedName?: string): Promise<ApplyResult> {
       const stack = parse(value, expectedName);
-      const { items, hashes } = await plan(stack);
-      const declared = new Map(stack.resources.map((r) => [`${r.kind}/${r.name}`, r]));
-      return run(stack.name, items, declared, hashes, false);
+      return serially(async () => {
+        const { items, hashes } = await plan(stack);
+        const declared = new Map(stack.resources.map((r) => [`${r.kind}/${r.name}`, r]));
+        return run(stack.name, items, declared, hashes, false);
+      });
     },
     /** Deletes everything the stack manages; buckets must be empty unless `force`. */
     async destroy(stackName: string, options: { force?: boolean; dryRun?: boolean } = {}): Promise<ApplyResult> {
-      const records = await recordsOfStack(store.db, stackName);
-      const items: PlanItem[] = records.map((r) => ({ action: 'delete', kind: r.kind as ResourceKind, name: r.name }));
-      items.sort((a, b) => order(b.kind) - order(a.kind) || a.name.localeCompare(b.name));
-      if (options.dryRun) return { stack: stackName, items, failed: [] };
-      return run(stackName, items, new Map(), new Map(), options.force ?? false);
+      const deletions = async (): Promise<PlanItem[]> => {
+        const records = await recordsOfStack(store.db, stackName);
+        const items: PlanItem[] = records.map((r) => ({ action: 'delete', kind: r.kind as ResourceKind, name: r.name }));
+        return items.sort((a, b) => order(b.kind) - order(a.kind) || a.name.localeCompare(b.name));
+      };
+      if (options.dryRun) return { stack: stackName, items: await deletions(), failed: [] };
+      return serially(async () => run(stackName, await deletions(), new Map(), new Map(), options.force ?? false));
     },
     async list(): Promise<{ stack: string; resources: number }[]> {
       return listStackNames(store.db);
