@@ -50,7 +50,8 @@ export function openApiRoutes(app: FastifyInstance, routes: RouteTable, version:
 export function buildDocument(routes: RouteEntry[], version: string): object {
   const paths: Record<string, Record<string, object>> = {};
   for (const route of routes) {
-    const path = route.url.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+    // A trailing wildcard is an object key: OpenAPI has no such parameter, so it is {key}, slashes and all.
+    const path = route.url.replace(/:([A-Za-z0-9_]+)/g, '{$1}').replace(/\/\*$/, '/{key}');
     (paths[path] ??= {})[route.method.toLowerCase()] = operation(route);
   }
   return {
@@ -89,7 +90,8 @@ function parameters(schema: Schema | undefined, where: 'path' | 'query'): object
   const required = new Set((schema?.required ?? []) as string[]);
   return Object.entries(properties).map(([name, property]) => {
     const { description, ...rest } = property;
-    return { name, in: where, required: where === 'path' || required.has(name), ...(description ? { description } : {}), schema: rest };
+    const shown = name === '*' ? 'key' : name;
+    return { name: shown, in: where, required: where === 'path' || required.has(name), ...(description ? { description } : {}), schema: rest };
   });
 }
 

@@ -12,6 +12,7 @@ import { executionRoutes } from './routes/executions.js';
 import { functionRoutes } from './routes/functions.js';
 import { healthRoutes } from './routes/health.js';
 import { notificationRoutes } from './routes/notifications.js';
+import { stackRoutes } from './routes/stacks.js';
 import { stateMachineRoutes } from './routes/state-machines.js';
 import { storageRoutes } from './routes/storage.js';
 import { taskTokenRoutes } from './routes/task-tokens.js';
@@ -63,6 +64,7 @@ export async function createServer(platform: Platform, options: ServerOptions = 
   if (platform.accessKeys) accessKeyRoutes(app, platform.accessKeys);
   // The S3 API lives in its own encapsulated context: its own body handling, auth and errors.
   if (platform.storage && platform.accessKeys) await app.register(s3Api({ storage: platform.storage, accessKeys: platform.accessKeys }), { prefix: S3_PREFIX });
+  stackRoutes(app, platform);
 
   await app.ready();
   return app;

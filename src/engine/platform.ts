@@ -33,6 +33,8 @@ import { notifyDb, releaseAllDeliveryLeases } from '../store/notify.js';
 import { releaseAllOutboxLeases } from '../store/object-event-outbox.js';
 import { createAccessKeys } from '../s3/access-keys.js';
 import type { Platform } from './types.js';
+import { createStacks } from '../stack/service.js';
+import { createForms } from '../stack/form-service.js';
 
 export interface PlatformOptions {
   dataDir: string;
@@ -98,11 +100,16 @@ export async function openPlatform(options: PlatformOptions): Promise<OpenPlatfo
     await releaseAllDeliveryLeases(notifyDb(store.db));
     await releaseAllOutboxLeases(store.db);
   }
-  const functions = createFunctions(store, { dataDir: options.dataDir });
+  let endpointUrl = '';
+  // Functions get a job-scoped token named after them: it opens the routes jobs may use
+  // (objects, progress), not the admin API.
+  const functions = createFunctions(store, {
+    dataDir: options.dataDir,
+    runtime: { invocationEnv: (name): Record<string, string> => (endpointUrl === '' ? {} : { SKYBATCH_ENDPOINT: endpointUrl, SKYBATCH_TOKEN: tokens.forJob(`function/${name}`) }) },
+  });
   const engine = new Engine(store, options.pollMs === undefined ? {} : { pollMs: options.pollMs });
   const executions = createExecutions(store, engine);
   const executionWatch = new ExecutionWatch(endedExecutions(store));
-  let endpointUrl = '';
   const batch = createBatch(store, {
     dataDir: options.dataDir,
     owner: workerId,
@@ -144,7 +151,7 @@ export async function openPlatform(options: PlatformOptions): Promise<OpenPlatfo
     storage.onChange(() => objectEvents.wake());
   }
   const stopLifecycle = run ? scheduleLifecycle(storage, (storageConfig.lifecycleIntervalSeconds ?? 60) * 1000) : async () => {};
-  return {
+  const platform: OpenPlatform = {
     store,
     engine,
     dispatcher,
@@ -180,4 +187,7 @@ export async function openPlatform(options: PlatformOptions): Promise<OpenPlatfo
       unlock();
     },
   };
+  platform.stacks = createStacks(platform, store);
+  platform.forms = createForms(platform, store);
+  return platform;
 }

@@ -9,6 +9,8 @@ import type { FunctionsService } from '../functions/types.js';
 import type { AccessKeys } from '../s3/access-keys.js';
 import type { ObjectStore, ObjectStoreNotifications } from '../storage/types.js';
 import type { NotificationsService } from '../notify/types.js';
+import type { FormsService } from '../stack/form-service.js';
+import type { StacksService } from '../stack/service.js';
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'PENDING_REDRIVE';
 
@@ -128,6 +130,9 @@ export interface Platform {
   storage?: ObjectStore & ObjectStoreNotifications;
   /** Topics, subscriptions, publishing and delivery records. */
   notifications?: NotificationsService;
+  /** Stacks (plan, apply, destroy) and the forms they declare. */
+  stacks?: StacksService;
+  forms?: FormsService;
   /** Where jobs reach the API (SKYBATCH_ENDPOINT); set by `skybatch up` once it listens. */
   setEndpointUrl?(url: string): void;
   /** Health details for /api/v1/health. */

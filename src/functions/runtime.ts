@@ -34,6 +34,11 @@ export interface RuntimeOptions {
   idleTimeoutMs?: number;
   /** The workers' environment; default: the server's, without SKYBATCH_* (its database URL and tokens). */
   env?: Record<string, string>;
+  /**
+   * More environment for one invocation: the server gives each function SKYBATCH_ENDPOINT and
+   * a token of its own, so a handler can read and write objects (as a Lambda calls S3).
+   */
+  invocationEnv?: (functionName: string) => Record<string, string>;
 }
 
 const here = import.meta.url;
@@ -79,6 +84,7 @@ export class FunctionRuntime {
         AWS_LAMBDA_FUNCTION_NAME: target.name,
         AWS_LAMBDA_FUNCTION_VERSION: String(target.version),
         AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(target.memoryMiB),
+        ...this.options.invocationEnv?.(target.name),
       },
       port: port2,
     };

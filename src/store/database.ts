@@ -18,6 +18,7 @@ import * as objectEvents from './migrations/005-object-events.js';
 import * as storage from './migrations/006-storage.js';
 import * as accessKeys from './migrations/007-access-keys.js';
 import * as notify from './migrations/008-notify.js';
+import * as stacks from './migrations/009-stacks.js';
 import type { Database } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -38,6 +39,7 @@ const MIGRATIONS: Record<string, (db: Kysely<unknown>, dialect: Dialect) => Prom
   '006-storage': storage.up,
   '007-access-keys': accessKeys.up,
   '008-notify': notify.up,
+  '009-stacks': stacks.up,
 };
 
 // BIGINT columns hold epoch milliseconds, well inside Number's exact range.

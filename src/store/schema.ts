@@ -198,6 +198,21 @@ export interface StorageRulesTable {
   body: string;
 }
 
+export interface StackResourcesTable {
+  kind: string;
+  name: string;
+  stack: string;
+  hash: string;
+  updated_at: string;
+}
+
+export interface FormsTable {
+  name: string;
+  stack: string;
+  body: string;
+  updated_at: string;
+}
+
 export interface Database {
   compute_environments: NamedBodyTable;
   job_queues: NamedBodyTable;
@@ -220,4 +235,6 @@ export interface Database {
   storage_parts: StoragePartsTable;
   storage_lifecycle_rules: StorageRulesTable;
   storage_notification_rules: StorageRulesTable;
+  stack_resources: StackResourcesTable;
+  forms: FormsTable;
 }

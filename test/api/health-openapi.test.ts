@@ -117,6 +117,16 @@ describe('GET /api/v1/openapi.json', () => {
         'GET /api/v1/buckets/{bucket}/objects',
         'GET /api/v1/buckets/{bucket}/lifecycle',
         'POST /api/v1/lifecycle/run',
+        'GET /api/v1/buckets/{bucket}/objects/{key}',
+        'PUT /api/v1/buckets/{bucket}/objects/{key}',
+        'GET /api/v1/stacks',
+        'GET /api/v1/stacks/{name}',
+        'POST /api/v1/stacks/{name}/plan',
+        'POST /api/v1/stacks/{name}/apply',
+        'DELETE /api/v1/stacks/{name}',
+        'GET /api/v1/forms',
+        'GET /api/v1/forms/{name}',
+        'POST /api/v1/forms/{name}/submit',
       ].sort(),
     );
     const ids = Object.values(doc.paths).flatMap((ops) => Object.values(ops).map((o) => o.operationId));

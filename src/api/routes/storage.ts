@@ -4,6 +4,7 @@
  * nextToken); running the lifecycle sweep at a given time is how an operator, or a test, ages
  * objects on purpose (`skybatch lifecycle run --now 2027-06-01`).
  */
+import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { Platform } from '../../engine/types.js';
 import { BadRequestError } from '../../errors.js';
@@ -44,6 +45,8 @@ export function storageRoutes(app: FastifyInstance, platform: Platform): void {
     },
   );
 
+  objectRoutes(app, storage);
+
   app.get<{ Params: { bucket: string } }>(
     '/api/v1/buckets/:bucket/lifecycle',
     {
@@ -64,6 +67,42 @@ export function storageRoutes(app: FastifyInstance, platform: Platform): void {
     },
     async (request) => runLifecycle(storage, request.body?.now),
   );
+}
+
+/**
+ * One object's bytes, streamed both ways, for jobs and functions (their tokens may use these
+ * routes) and the CLI's `objects get/put`. The key is the rest of the path, slashes included.
+ * The body parser is this scope's own: bodies pass through as streams, of any type and size.
+ */
+function objectRoutes(app: FastifyInstance, storage: ObjectStore): void {
+  void app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+    const params = objectSchema({ bucket: { type: 'string', minLength: 1, maxLength: 63 }, '*': { type: 'string', minLength: 1, maxLength: 1024, description: 'the object key; may contain /' } }, ['bucket', '*']);
+
+    scope.get<{ Params: { bucket: string; '*': string } }>(
+      '/api/v1/buckets/:bucket/objects/*',
+      { config: { access: 'job', doc: { operationId: 'getObjectBody', summary: "An object's bytes", tag } }, schema: { params, response: { 404: errorResponse('No such bucket or key') } } },
+      async (request, reply) => {
+        const { info, body } = await storage.getObject(request.params.bucket, request.params['*']);
+        void reply.header('content-type', info.contentType).header('content-length', String(info.size)).header('etag', info.etag);
+        return reply.send(body);
+      },
+    );
+
+    scope.put<{ Params: { bucket: string; '*': string } }>(
+      '/api/v1/buckets/:bucket/objects/*',
+      {
+        config: { access: 'job', doc: { operationId: 'putObjectBody', summary: 'Store the request body as an object (any content type)', tag } },
+        schema: { params, response: { 200: { type: 'object', additionalProperties: true }, 404: errorResponse('No such bucket') } },
+      },
+      async (request) => {
+        const body = request.body instanceof Readable ? request.body : Readable.from([]);
+        const contentType = request.headers['content-type'];
+        return storage.putObject({ bucket: request.params.bucket, key: request.params['*'], body, ...(contentType === undefined ? {} : { contentType }) });
+      },
+    );
+  });
 }
 
 async function runLifecycle(storage: ObjectStore, at: string | undefined) {

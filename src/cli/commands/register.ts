@@ -13,6 +13,7 @@ import { registerFunctionCommands } from './functions.js';
 import { registerJobCommands } from './jobs.js';
 import { registerNotificationCommands } from './notifications.js';
 import { registerProgressCommand } from './progress.js';
+import { registerStackCommands } from './stacks.js';
 import { registerStorageCommands } from './storage.js';
 import type { RunOptions } from './run.js';
 import type { UpOptions } from './up.js';
@@ -123,6 +124,7 @@ export function registerServerCommands(program: Command, done: Done): void {
   registerBatchResourceCommands(program, done);
   registerNotificationCommands(program, done);
   registerStorageCommands(program, done);
+  registerStackCommands(program, done);
   registerProgressCommand(program, done);
   registerAccessKeyCommands(program, done);
 }

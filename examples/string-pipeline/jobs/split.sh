@@ -1,0 +1,25 @@
+# String_Split: cuts s3://$INPUT_BUCKET/$INPUT_KEY into chunks of $SPLIT_NUM lines, as
+# `split -l $SPLIT_NUM -d -a A` names them (<file>_00, <file>_01, ...; A = the digits of
+# lines/SPLIT_NUM, at least 2), and writes them with the list <file>_splitlist under
+# s3://$OUTPUT_BUCKET/$OUTPUT_KEY/.
+set -eu
+export LC_ALL=C
+object() { printf '%s/api/v1/buckets/%s/objects/%s' "$SKYBATCH_ENDPOINT" "$1" "$2"; }
+get() { curl -fsS -H "Authorization: Bearer $SKYBATCH_TOKEN" -o "$3" "$(object "$1" "$2")"; }
+put() { curl -fsS -H "Authorization: Bearer $SKYBATCH_TOKEN" -H 'Content-Type: application/octet-stream' -T "$3" "$(object "$1" "$2")" > /dev/null; }
+
+case "$SPLIT_NUM" in '' | *[!0-9]* | 0) echo "String_Split: SPLIT_NUM must be a positive whole number, got '$SPLIT_NUM'" >&2; exit 2 ;; esac
+file=$(basename "$INPUT_KEY")
+get "$INPUT_BUCKET" "$INPUT_KEY" input
+lines=$(wc -l < input)
+digits=$(printf '%s' "$((lines / SPLIT_NUM))" | wc -c)
+[ "$digits" -ge 2 ] || digits=2
+mkdir chunks
+split -l "$SPLIT_NUM" -d -a "$digits" input "chunks/${file}_"
+: > "${file}_splitlist"
+for chunk in $(ls chunks | sort); do
+  put "$OUTPUT_BUCKET" "$OUTPUT_KEY/$chunk" "chunks/$chunk"
+  echo "$chunk" >> "${file}_splitlist"
+done
+put "$OUTPUT_BUCKET" "$OUTPUT_KEY/${file}_splitlist" "${file}_splitlist"
+echo "String_Split: $lines lines of $INPUT_BUCKET/$INPUT_KEY in $(wc -l < "${file}_splitlist") chunks under $OUTPUT_BUCKET/$OUTPUT_KEY/"
