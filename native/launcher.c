@@ -4,8 +4,9 @@
  *
  * Why a separate C process: Node's child_process.spawn forks the whole server (page tables of
  * a few hundred MB), about 6 ms of the server's main thread per job, which capped short jobs at
- * ~150/s on two cores. This process is tiny and uses posix_spawn (vfork-like on glibc), so a
- * start costs the server one pipe write and a few microseconds here.
+ * ~150/s on two cores. This process is tiny, so its fork is cheap, and the job's own child
+ * does the file-system work (directories, log, exit file) before exec, in parallel with the
+ * other jobs: a start costs the server one pipe write and this process one fork.
  *
  * Why it outlives the server: it is the parent of the jobs, so it is the one that learns their
  * exit codes. When the server dies (stdin closes), the launcher keeps reaping the jobs it
@@ -23,12 +24,13 @@
  *   "cancel", id                  drop a start still waiting for the job it comes after
  * Replies (stdout), one line each:
  *   "S <id> <pid>"                the job started (its own session: pgid = pid)
- *   "N <id>"                      argv[0] was not found: "127 not-found" is in the exit file
- *   "F <id> <message>"            could not start (the message is the reason)
- *   "X <id> <pid> <code> <sig>"   the job ended; sig is the signal number, 0 when it exited
+ *   "F <id> <message>"            could not start (the message is the reason); may follow S
+ *   "X <id> <pid> <code> <sig> [not-found]"
+ *                                 the job ended; sig is the signal number, 0 when it exited;
+ *                                 not-found: argv[0] was not found ("127 not-found" is recorded)
  *   "C <id>"                      cancelled before it started
  *   "c <id>"                      not cancelled: it was no longer waiting (it started, or ended)
- * Every start gets exactly one of S (then X), N, F or C.
+ * Every start gets exactly one of: S then X, S then F, F, or C.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -37,7 +39,6 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +52,8 @@ struct child {
   pid_t pid;
   char *id;
   char *exit_file;
+  /* Read end of a close-on-exec pipe: empty when the job's exec succeeded, else why not. */
+  int report;
 };
 
 /* A start waiting for the job `after` (a child, or itself a waiting start) to end. */
@@ -124,7 +127,8 @@ static int make_dirs(const char *path, int parent_only) {
   return 0;
 }
 
-/* The exit file is written in place: readers accept only a complete line (see local-wrapper.ts). */
+/* The exit file is written in place: readers accept only a complete line (see local-wrapper.ts).
+   The child made it already (empty), so this rarely creates an inode. */
 static void write_exit_file(const char *path, const char *text) {
   int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return;
@@ -195,6 +199,67 @@ static void start_waiting_for(const char *id) {
   }
 }
 
+/* Tells the launcher, through the report pipe, why the job could not start, then exits.
+   `kind` is 'F' (could not start) or 'N' (the program was not found). */
+_Noreturn static void child_fail(int report, char kind, const char *what, const char *path, int err, int code) {
+  char line[PATH_MAX + 256];
+  int n = err ? snprintf(line, sizeof line, "%c%s %s: %s", kind, what, path, strerror(err)) : snprintf(line, sizeof line, "%c%s", kind, what);
+  if (n > 0) {
+    ssize_t ignored = write(report, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+    (void)ignored;
+  }
+  _exit(code);
+}
+
+/*
+ * In the forked child: everything that touches the file system happens here, in parallel with
+ * the other jobs, not in the launcher's one thread (creating a directory or a file costs
+ * hundreds of microseconds on some disks, more than the fork itself).
+ */
+_Noreturn static void child_exec(int report, char **argv, size_t argc, char **env, size_t envc, const char *work_dir, const char *log_file, const char *exit_file) {
+  /* Its own session, so a timeout or terminate can kill the whole tree by its group; our blocked
+     and ignored signals must not leak into the job. */
+  setsid();
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, NULL);
+  signal(SIGINT, SIG_DFL);
+  signal(SIGHUP, SIG_DFL);
+  signal(SIGPIPE, SIG_DFL);
+  if (make_dirs(work_dir, 0) < 0) child_fail(report, 'F', "mkdir", work_dir, errno, 126);
+  if (make_dirs(exit_file, 1) < 0) child_fail(report, 'F', "mkdir", exit_file, errno, 126);
+  /* Made empty now, so the launcher only writes into it at the end ("no exit code" until then). */
+  int exit_fd = open(exit_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (exit_fd < 0) child_fail(report, 'F', "open", exit_file, errno, 126);
+  close(exit_fd);
+  int log_fd = open(log_file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  if (log_fd < 0 && errno == ENOENT && make_dirs(log_file, 1) == 0) log_fd = open(log_file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  if (log_fd < 0) child_fail(report, 'F', "open", log_file, errno, 126);
+  if (chdir(work_dir) < 0) child_fail(report, 'F', "chdir", work_dir, errno, 126);
+  char **args = malloc((argc + 1) * sizeof *args);
+  char **envp = malloc((envc + 1) * sizeof *envp);
+  if (args == NULL || envp == NULL) child_fail(report, 'F', "malloc", "arguments", ENOMEM, 126);
+  memcpy(args, argv, argc * sizeof *args);
+  args[argc] = NULL;
+  memcpy(envp, env, envc * sizeof *envp);
+  envp[envc] = NULL;
+  char program[PATH_MAX];
+  if (resolve_program(argv[0], envp, program, sizeof program) < 0) {
+    char line[PATH_MAX + 64];
+    snprintf(line, sizeof line, "skybatch: %s: executable file not found\n", argv[0]);
+    ssize_t ignored = write(log_fd, line, strlen(line));
+    (void)ignored;
+    write_exit_file(exit_file, "127 not-found\n");
+    child_fail(report, 'N', "not found", "", 0, 127);
+  }
+  int null_fd = open("/dev/null", O_RDONLY);
+  if (null_fd >= 0 && null_fd != STDIN_FILENO) dup2(null_fd, STDIN_FILENO);
+  dup2(log_fd, STDOUT_FILENO);
+  dup2(log_fd, STDERR_FILENO);
+  execve(program, args, envp);
+  child_fail(report, 'F', "exec", program, errno, 126);
+}
+
 static void start_job(char **fields, size_t n_fields, const char *frame, size_t frame_len) {
   if (n_fields < 7) { reply("F ? malformed request"); return; }
   const char *id = fields[0], *after = fields[1], *work_dir = fields[2], *log_file = fields[3], *exit_file = fields[4];
@@ -215,86 +280,27 @@ static void start_job(char **fields, size_t n_fields, const char *frame, size_t 
     return;
   }
   /* No `after`, or it ended before this request arrived: start now. */
-  char *argv0 = argv[0];
-  /* argv and env must be NULL-terminated: the fields are copied into arrays with room for it. */
-  char **args = xrealloc(NULL, (argc + 1) * sizeof *args);
-  char **envp = xrealloc(NULL, (envc + 1) * sizeof *envp);
-  memcpy(args, argv, argc * sizeof *args);
-  args[argc] = NULL;
-  memcpy(envp, env, envc * sizeof *envp);
-  envp[envc] = NULL;
-
-  int log_fd = -1;
-  posix_spawn_file_actions_t actions;
-  posix_spawnattr_t attr;
-  int have_actions = 0, have_attr = 0;
-  /* What failed, for the job's status reason: "mkdir /data/jobs/x: Not a directory". */
-  const char *failed_op = "mkdir", *failed_path = work_dir;
-  if (make_dirs(work_dir, 0) < 0) goto fail_errno;
-  failed_path = exit_file;
-  if (make_dirs(exit_file, 1) < 0) goto fail_errno;
-  failed_op = "open";
-  failed_path = log_file;
-  log_fd = open(log_file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-  if (log_fd < 0 && errno == ENOENT && make_dirs(log_file, 1) == 0) log_fd = open(log_file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-  if (log_fd < 0) goto fail_errno;
-
-  char program[PATH_MAX];
-  if (resolve_program(argv0, envp, program, sizeof program) < 0) {
-    char line[PATH_MAX + 64];
-    snprintf(line, sizeof line, "skybatch: %s: executable file not found\n", argv0);
-    ssize_t ignored = write(log_fd, line, strlen(line));
-    (void)ignored;
-    write_exit_file(exit_file, "127 not-found\n");
-    reply("N %s", id);
-    goto done;
+  int report[2];
+  if (pipe2(report, O_CLOEXEC) < 0) { reply("F %s pipe: %s", id, strerror(errno)); return; }
+  pid_t pid = fork();
+  if (pid < 0) {
+    reply("F %s fork: %s", id, strerror(errno));
+    close(report[0]);
+    close(report[1]);
+    return;
   }
-
-  posix_spawn_file_actions_init(&actions);
-  have_actions = 1;
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&actions, log_fd, STDOUT_FILENO);
-  posix_spawn_file_actions_adddup2(&actions, log_fd, STDERR_FILENO);
-  posix_spawn_file_actions_addchdir_np(&actions, work_dir);
-  posix_spawnattr_init(&attr);
-  have_attr = 1;
-  /* Its own session, so a timeout or terminate can kill the whole tree by its group; our blocked
-     and ignored signals must not leak into the job. */
-  sigset_t none, defaults;
-  sigemptyset(&none);
-  sigemptyset(&defaults);
-  sigaddset(&defaults, SIGCHLD);
-  sigaddset(&defaults, SIGINT);
-  sigaddset(&defaults, SIGHUP);
-  sigaddset(&defaults, SIGPIPE);
-  sigaddset(&defaults, SIGTERM);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setsigdefault(&attr, &defaults);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-  pid_t pid;
-  failed_op = "spawn";
-  failed_path = program;
-  int err = posix_spawn(&pid, program, &actions, &attr, args, envp);
-  if (err != 0) {
-    errno = err;
-    goto fail_errno;
+  if (pid == 0) {
+    close(report[0]);
+    child_exec(report[1], argv, argc, env, envc, work_dir, log_file, exit_file);
   }
+  close(report[1]);
+  fcntl(report[0], F_SETFL, O_NONBLOCK);
   if (n_children == cap_children) {
     cap_children = cap_children ? cap_children * 2 : 64;
     children = xrealloc(children, cap_children * sizeof *children);
   }
-  children[n_children++] = (struct child){pid, strdup(id), strdup(exit_file)};
+  children[n_children++] = (struct child){pid, strdup(id), strdup(exit_file), report[0]};
   reply("S %s %d", id, (int)pid);
-  goto done;
-
-fail_errno:
-  reply("F %s %s %s: %s", id, failed_op, failed_path, strerror(errno));
-done:
-  if (have_actions) posix_spawn_file_actions_destroy(&actions);
-  if (have_attr) posix_spawnattr_destroy(&attr);
-  if (log_fd >= 0) close(log_fd);
-  free(args);
-  free(envp);
 }
 
 static void reap(void) {
@@ -307,10 +313,21 @@ static void reap(void) {
       /* As a shell and Docker report it: 128+N for a job killed by signal N. */
       int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
       int code = sig ? 128 + sig : WEXITSTATUS(status);
-      char text[32];
-      snprintf(text, sizeof text, "%d\n", code);
-      write_exit_file(children[i].exit_file, text);
-      reply("X %s %d %d %d", children[i].id, (int)pid, code, sig);
+      char why[PATH_MAX + 256];
+      ssize_t got = read(children[i].report, why, sizeof why - 1);
+      close(children[i].report);
+      if (got > 0 && why[0] == 'N') {
+        /* The child recorded "127 not-found" itself. */
+        reply("X %s %d %d %d not-found", children[i].id, (int)pid, code, sig);
+      } else if (got > 0) {
+        why[got] = '\0';
+        reply("F %s %s", children[i].id, why + 1);
+      } else {
+        char text[32];
+        snprintf(text, sizeof text, "%d\n", code);
+        write_exit_file(children[i].exit_file, text);
+        reply("X %s %d %d %d", children[i].id, (int)pid, code, sig);
+      }
       struct child ended = children[i];
       children[i] = children[--n_children];
       start_waiting_for(ended.id);

@@ -40,6 +40,7 @@ interface Running {
   envs?: string[];
   /** Its process was started (or adopted): it holds capacity until it exits. */
   launched?: boolean;
+  launchedAt?: number;
   /** Started by the executor the moment `predecessor` ends, on the capacity it hands on. */
   chained?: boolean;
   predecessor?: Running | undefined;
@@ -51,10 +52,12 @@ interface Running {
 }
 
 /**
- * Jobs claimed ahead are at most what this server started in the last quarter second (so
- * jobs that run for minutes are never held back from other servers), and never more than this.
+ * Jobs claimed ahead are what the running slots would get through in HOLD_AHEAD_MS at the
+ * recent job duration (so jobs that run for minutes are never held back from other servers),
+ * and never more than MAX_LOOKAHEAD.
  */
 const MAX_LOOKAHEAD = 64;
+const HOLD_AHEAD_MS = 250;
 
 /** Under a stream of exits, status writes wait this long to be written together. */
 const FLUSH_INTERVAL_MS = 4;
@@ -89,7 +92,8 @@ export class Scheduler {
   private ready: Running[] = [];
   /** Jobs chained behind another (claimed ahead too), not yet started. */
   private chainedCount = 0;
-  private exitWindow = { start: 0, count: 0, previous: 0 };
+  /** Moving average of how long recent attempts ran, from launch to exit; undefined until one ends. */
+  private recentDurationMs: number | undefined;
   private active = false;
   private readonly alarm = new Alarm();
   private loop: Promise<void> | undefined;
@@ -239,21 +243,19 @@ export class Scheduler {
     }
   }
 
-  /** How many jobs to hold claimed ahead: about a quarter second's worth at the recent exit rate. */
+  /** How many jobs to hold claimed ahead: what the running slots get through in HOLD_AHEAD_MS. */
   private lookahead(): number {
-    const now = Date.now();
-    if (now - this.exitWindow.start > 2000) return 0;
-    return Math.min(MAX_LOOKAHEAD, Math.floor(Math.max(this.exitWindow.previous, this.exitWindow.count) / 4));
+    if (this.recentDurationMs === undefined) return 0;
+    let slots = 0;
+    for (const job of this.running.values()) if (job.launched) slots++;
+    return Math.min(MAX_LOOKAHEAD, Math.floor((Math.max(1, slots) * HOLD_AHEAD_MS) / Math.max(1, this.recentDurationMs)));
   }
 
-  private countExit(now: number): void {
-    const w = this.exitWindow;
-    if (now - w.start >= 1000) {
-      w.previous = now - w.start < 2000 ? w.count : 0;
-      w.start = now;
-      w.count = 0;
-    }
-    w.count++;
+  private recordDuration(job: Running, now: number): void {
+    if (job.launchedAt === undefined) return;
+    const ms = now - job.launchedAt;
+    // A new long job counts at once: holding jobs behind it would keep them from other servers.
+    this.recentDurationMs = this.recentDurationMs === undefined || ms > this.recentDurationMs ? ms : this.recentDurationMs * 0.8 + ms * 0.2;
   }
 
   /**
@@ -402,8 +404,10 @@ export class Scheduler {
 
   /** Starts claimed jobs; call only after the claim committed. */
   private launch(claimed: Running[]): void {
+    const now = Date.now();
     for (const job of claimed) {
       job.launched = true;
+      job.launchedAt = now;
       this.running.set(job.row.job_id, job);
       void this.startAttempt(job);
     }
@@ -469,10 +473,11 @@ export class Scheduler {
     const job = this.running.get(jobId);
     if (job?.launched) {
       job.launched = false;
+      if (!job.released) this.recordDuration(job, now);
       const next = job.successor;
       job.successor = undefined;
       if (next?.chained) {
-        Object.assign(next, { chained: false, launched: true, predecessor: undefined });
+        Object.assign(next, { chained: false, launched: true, launchedAt: now, predecessor: undefined });
         this.chainedCount--;
       } else {
         this.reserve(job.ce, job.row.vcpus, job.row.memory_mib, -1);
@@ -493,7 +498,6 @@ export class Scheduler {
       this.enqueue({ kind: 'release', jobId, at: now });
       return;
     }
-    this.countExit(now);
     this.enqueue({ kind: 'exit', jobId, outcome, at: now });
     this.launchReady();
   }

@@ -22,7 +22,7 @@ export interface LaunchSpec {
  * How a launched process ended. `orphaned`: the launcher itself died, so its end will not be
  * reported; the process may still run and is to be watched by pid and exit file instead.
  */
-export type LaunchEnd = { exitCode: number | null; signal?: string; notFound?: boolean; orphaned?: boolean };
+export type LaunchEnd = { exitCode: number | null; signal?: string; notFound?: boolean; orphaned?: boolean; startError?: string };
 
 export interface Launcher {
   /**

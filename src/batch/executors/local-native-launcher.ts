@@ -119,11 +119,14 @@ export class NativeLauncher implements Launcher {
       request.onEnd({ exitCode: 127, notFound: true });
     } else if (kind === 'F') {
       this.requests.delete(id);
-      request.reject(new Error(rest.join(' ')));
+      // The job's own child reports what it could not do (a directory, the log, exec) after S.
+      if (request.pid === undefined) request.reject(new Error(rest.join(' ')));
+      else request.onEnd({ exitCode: null, startError: rest.join(' ') });
     } else if (kind === 'X') {
       this.requests.delete(id);
       const signal = Number(rest[2]);
-      request.onEnd(signal === 0 ? { exitCode: Number(rest[1]) } : { exitCode: null, signal: signalNames.get(signal) ?? `signal ${signal}` });
+      if (rest[3] === 'not-found') request.onEnd({ exitCode: 127, notFound: true });
+      else request.onEnd(signal === 0 ? { exitCode: Number(rest[1]) } : { exitCode: null, signal: signalNames.get(signal) ?? `signal ${signal}` });
     }
   }
 

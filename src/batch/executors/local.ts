@@ -41,7 +41,7 @@ const TIMED_OUT = 'Job attempt duration exceeded timeout';
 const OOM = 'OutOfMemoryError: Container killed due to memory usage';
 
 /** How the wrapper ended: `lost` when it left no exit code (killed, or gone while we were away). */
-type Ended = { exitCode: number | null; signal?: string; notFound?: boolean; lost?: boolean };
+type Ended = { exitCode: number | null; signal?: string; notFound?: boolean; lost?: boolean; startError?: string };
 
 interface Attempt {
   readonly key: string;
@@ -218,6 +218,10 @@ export class LocalExecutor implements Executor {
   }
 
   private async launchEnded(attempt: Attempt, end: LaunchEnd): Promise<void> {
+    if (end.startError !== undefined) {
+      attempt.ended = { exitCode: null, startError: end.startError };
+      return this.settle(attempt);
+    }
     if (!end.orphaned) {
       attempt.ended = end.signal === undefined ? { exitCode: end.exitCode, notFound: end.notFound ?? false } : { exitCode: null, signal: end.signal };
       return this.settle(attempt);
@@ -305,6 +309,7 @@ function attemptKey(jobId: string, attempt: number): string {
 }
 
 function outcomeOf(job: ExecutorJob, ended: Ended): AttemptOutcome {
+  if (ended.startError !== undefined) return { exitCode: null, statusReason: `CannotStartContainerError: ${ended.startError}` };
   if (ended.notFound) return { exitCode: null, statusReason: `CannotStartContainerError: exec: "${job.command[0] ?? ''}": executable file not found` };
   if (ended.lost) return { exitCode: null, statusReason: 'CannotInspectContainerError: the attempt ended without recording an exit code (its wrapper process was killed)' };
   if (ended.signal !== undefined) return { exitCode: null, reason: `Killed by ${ended.signal}`, statusReason: EXITED };
