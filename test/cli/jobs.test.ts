@@ -3,13 +3,13 @@
  * through the real binary against a real `skybatch up` (ARCHITECTURE.md section 2): exit
  * codes, stdout and the --json fields are the contract. Needs `npm run build`.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../support/server.js';
+import { runCollected } from '../support/run-collected.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const bin = join(root, 'bin/skybatch.js');
@@ -35,15 +35,7 @@ interface Job {
 function run(args: string[], env: Record<string, string> = {}): Promise<Run> {
   const clean = { ...process.env };
   for (const key of Object.keys(clean)) if (key.startsWith('SKYBATCH_')) delete clean[key];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd: dir, env: { ...clean, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runCollected(process.execPath, [bin, ...args], { cwd: dir, env: { ...clean, ...env } });
 }
 
 const skybatch = (...args: string[]) => run([...args, '--data', join(dir, 'data')]);

@@ -3,12 +3,12 @@
  * exit codes and stdout/stderr are the contract (ARCHITECTURE.md section 2), so they are
  * checked on a spawned process rather than on main() in-process. Needs `npm run build`.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCollected } from '../support/run-collected.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 let dir = '';
@@ -20,15 +20,7 @@ interface Run {
 }
 
 function skybatch(...args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(root, 'bin/skybatch.js'), ...args], { cwd: root });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runCollected(process.execPath, [join(root, 'bin/skybatch.js'), ...args], { cwd: root });
 }
 
 async function file(name: string, content: unknown): Promise<string> {

@@ -5,12 +5,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer } from '../../src/api/server.js';
-import { main } from '../../src/cli/main.js';
 import type { OpenPlatform } from '../../src/engine/platform.js';
 import { backends, until, type BackendHandle } from '../support/backends.js';
 import { openTestPlatform } from './helpers.js';
+import { runMain } from '../support/run-collected.js';
 
 let handle: BackendHandle;
 let platform: OpenPlatform;
@@ -35,19 +35,7 @@ afterAll(async () => {
   await handle.cleanup();
 });
 
-async function skybatch(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
-  try {
-    const code = await main(['node', 'skybatch', ...args]);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+const skybatch = runMain;
 
 describe('notification commands', () => {
   it('creates a topic, subscribes a file, publishes and lists the deliveries', async () => {

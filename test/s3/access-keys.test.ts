@@ -2,7 +2,6 @@
  * S3 access keys: the service on both stores, and the REST routes and `skybatch access-keys`
  * against a real `skybatch up` (needs `npm run build`), including the default pair it keeps.
  */
-import { spawn } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +10,7 @@ import { NotFoundError } from '../../src/errors.js';
 import { openPlatform } from '../../src/engine/platform.js';
 import { backends, tempDir } from '../support/backends.js';
 import { startServer, type RunningServer } from '../support/server.js';
+import { runCollected } from '../support/run-collected.js';
 
 describe.each(backends)('access keys on $name', (backend) => {
   it('creates keys shown once, lists them without secrets, deletes them, adopts a known pair', async () => {
@@ -47,15 +47,7 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 function skybatch(dataDir: string, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const env = { ...process.env };
   for (const key of Object.keys(env)) if (key.startsWith('SKYBATCH_')) delete env[key];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(root, 'bin/skybatch.js'), ...args, '--data', dataDir], { env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runCollected(process.execPath, [join(root, 'bin/skybatch.js'), ...args, '--data', dataDir], { env });
 }
 
 describe('access keys through the API and the CLI', () => {

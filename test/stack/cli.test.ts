@@ -2,13 +2,13 @@
  * `skybatch apply`, `destroy` and `objects get/put` through the real binary against a real
  * `skybatch up`, and the forms API over HTTP. Needs `npm run build`.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../support/server.js';
+import { runCollected } from '../support/run-collected.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const bin = join(root, 'bin/skybatch.js');
@@ -24,15 +24,7 @@ interface Run {
 function skybatch(...args: string[]): Promise<Run> {
   const env = { ...process.env };
   for (const key of Object.keys(env)) if (key.startsWith('SKYBATCH_')) delete env[key];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args, '--data', join(dir, 'data')], { cwd: dir, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runCollected(process.execPath, [bin, ...args, '--data', join(dir, 'data')], { cwd: dir, env });
 }
 
 const STACK = `name: cli-app

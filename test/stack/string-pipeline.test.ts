@@ -9,7 +9,7 @@
  * execution fails with a clear cause, and every round's notification says what was wrong.
  * Needs `npm run build`.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSmtpServer } from '../notify/helpers.js';
 import { backends, until, type BackendHandle } from '../support/backends.js';
 import { startServer, type RunningServer } from '../support/server.js';
+import { runCollected } from '../support/run-collected.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const bin = join(root, 'bin/skybatch.js');
@@ -41,15 +42,7 @@ interface Execution {
 function cli(dataDir: string, ...args: string[]): Promise<Run> {
   const env = { ...process.env };
   for (const key of Object.keys(env)) if (key.startsWith('SKYBATCH_')) delete env[key];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args, '--data', dataDir], { env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runCollected(process.execPath, [bin, ...args, '--data', dataDir], { env });
 }
 
 /** What the shell makes of `input`: chunk name -> bytes, for every file the pipeline writes. */

@@ -5,11 +5,11 @@
  */
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer } from '../../src/api/server.js';
-import { main } from '../../src/cli/main.js';
 import { openPlatform, type OpenPlatform } from '../../src/engine/platform.js';
 import { tempDir } from '../support/backends.js';
+import { runMain } from '../support/run-collected.js';
 
 let platform: OpenPlatform;
 let app: FastifyInstance;
@@ -34,18 +34,7 @@ afterAll(async () => {
   await platform.close();
 });
 
-async function skybatch(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
-  try {
-    return { code: await main(['node', 'skybatch', ...args]), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+const skybatch = runMain;
 
 async function api(method: string, path: string, body?: unknown) {
   const response = await fetch(`${url}${path}`, {
