@@ -127,6 +127,31 @@ export async function writeContent(backend: BlobBackend, body: Readable, storage
   return { blobId: written.id, area, size: digest.byteCount, md5 };
 }
 
+/** A new object's catalogue row: its content just written, nothing restored. */
+export function newObjectRow(
+  object: { bucket: string; key: string; etag: string; contentType: string; metadata: string; tags: string; storageClass: StorageClass },
+  content: { blobId: string; area: BlobArea; size: number },
+  now: Date,
+): ObjectRow {
+  return {
+    bucket: object.bucket,
+    key: object.key,
+    size: content.size,
+    etag: object.etag,
+    content_type: object.contentType,
+    metadata: object.metadata,
+    tags: object.tags,
+    storage_class: object.storageClass,
+    blob_id: content.blobId,
+    blob_area: content.area,
+    last_modified: now.toISOString(),
+    last_modified_ms: now.getTime(),
+    restore_ready_at: null,
+    restore_expires_at: null,
+    restored_blob_id: null,
+  };
+}
+
 export function parseJsonRecord(text: string): Record<string, string> {
   return JSON.parse(text) as Record<string, string>;
 }

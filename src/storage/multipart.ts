@@ -6,7 +6,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { blobsOf, commit, deleteBlobs, findBucket, replaceObject, toInfo, writeContent, type StorageContext } from './context.js';
+import { blobsOf, commit, deleteBlobs, findBucket, newObjectRow, replaceObject, toInfo, writeContent, type StorageContext } from './context.js';
 import { storageError } from './errors.js';
 import { checkKey, checkText } from './names.js';
 import type { BlobBackend } from './blobs/blob-backend.js';
@@ -112,23 +112,7 @@ export async function completeUpload(ctx: StorageContext, request: { bucket: str
   const etag = `"${createHash('md5').update(Buffer.concat(chosen.map((p) => Buffer.from(p.md5, 'hex')))).digest('hex')}-${chosen.length}"`;
   const now = ctx.now();
   const change: ObjectChange = { eventName: 'ObjectCreated:CompleteMultipartUpload', bucket: request.bucket, key: request.key, size: content.size, etag, eventTime: now.toISOString() };
-  const row = {
-    bucket: request.bucket,
-    key: request.key,
-    size: content.size,
-    etag,
-    content_type: upload.content_type,
-    metadata: upload.metadata,
-    tags: '{}',
-    storage_class: storageClass,
-    blob_id: content.blobId,
-    blob_area: content.area,
-    last_modified: now.toISOString(),
-    last_modified_ms: now.getTime(),
-    restore_ready_at: null,
-    restore_expires_at: null,
-    restored_blob_id: null,
-  };
+  const row = newObjectRow({ bucket: request.bucket, key: request.key, etag, contentType: upload.content_type, metadata: upload.metadata, tags: '{}', storageClass }, content, now);
   let outcome;
   try {
     outcome = await commit(

@@ -4,7 +4,7 @@
  * writing the outbox rows -> delete the replaced blobs -> onChange listeners.
  */
 import { BlobNotFoundError, type BlobBackend } from './blobs/blob-backend.js';
-import { blobsOf, commit, deleteBlobs, findBucket, findObject, replaceObject, toInfo, writeContent, type ObjectRow, type StorageContext } from './context.js';
+import { blobsOf, commit, deleteBlobs, findBucket, findObject, newObjectRow, replaceObject, toInfo, writeContent, type ObjectRow, type StorageContext } from './context.js';
 import { storageError } from './errors.js';
 import { recordEvent } from './events.js';
 import { isStorageClass } from './lifecycle-rules.js';
@@ -47,23 +47,19 @@ async function commitObject(
   eventName: ObjectChange['eventName'],
 ): Promise<ObjectInfo> {
   const now = ctx.now();
-  const row: ObjectRow = {
-    bucket: object.bucket,
-    key: object.key,
-    size: content.size,
-    etag: object.etag,
-    content_type: object.contentType ?? 'application/octet-stream',
-    metadata: JSON.stringify(lowerCaseNames(object.metadata ?? {})),
-    tags: JSON.stringify(object.tags ?? {}),
-    storage_class: object.storageClass,
-    blob_id: content.blobId,
-    blob_area: content.area,
-    last_modified: now.toISOString(),
-    last_modified_ms: now.getTime(),
-    restore_ready_at: null,
-    restore_expires_at: null,
-    restored_blob_id: null,
-  };
+  const row = newObjectRow(
+    {
+      bucket: object.bucket,
+      key: object.key,
+      etag: object.etag,
+      contentType: object.contentType ?? 'application/octet-stream',
+      metadata: JSON.stringify(lowerCaseNames(object.metadata ?? {})),
+      tags: JSON.stringify(object.tags ?? {}),
+      storageClass: object.storageClass,
+    },
+    content,
+    now,
+  );
   const change: ObjectChange = { eventName, bucket: row.bucket, key: row.key, size: content.size, etag: row.etag, eventTime: row.last_modified };
   let old: ObjectRow | undefined;
   try {

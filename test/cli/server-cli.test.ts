@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCollected } from '../support/run-collected.js';
+import { runCollected, type Completed } from '../support/run-collected.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const bin = join(root, 'bin/skybatch.js');
@@ -20,11 +20,7 @@ let dataDir = '';
 let server: ChildProcess | undefined;
 let serverOutput = '';
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Run = Completed;
 
 interface EndpointFile {
   url: string;

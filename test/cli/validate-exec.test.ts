@@ -8,16 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCollected } from '../support/run-collected.js';
+import { runCollected, type Completed } from '../support/run-collected.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 let dir = '';
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Run = Completed;
 
 function skybatch(...args: string[]): Promise<Run> {
   return runCollected(process.execPath, [join(root, 'bin/skybatch.js'), ...args], { cwd: root });

@@ -273,42 +273,30 @@ describe('bucket configurations', () => {
     await client.send(new CreateBucketCommand({ Bucket: 'sdk-config' }));
   });
 
+  const tiers = {
+    ID: 'tiers',
+    Status: 'Enabled' as const,
+    Filter: { Prefix: 'result/' },
+    Transitions: [
+      { Days: 30, StorageClass: 'GLACIER' as const },
+      { Days: 120, StorageClass: 'DEEP_ARCHIVE' as const },
+    ],
+    Expiration: { Days: 365 },
+    AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
+  };
+
   it('puts, gets and deletes a lifecycle configuration', async () => {
     expect(await errorOf(client.send(new GetBucketLifecycleConfigurationCommand({ Bucket: 'sdk-config' })))).toMatchObject({ name: 'NoSuchLifecycleConfiguration', status: 404 });
     await client.send(
       new PutBucketLifecycleConfigurationCommand({
         Bucket: 'sdk-config',
         LifecycleConfiguration: {
-          Rules: [
-            {
-              ID: 'tiers',
-              Status: 'Enabled',
-              Filter: { Prefix: 'result/' },
-              Transitions: [
-                { Days: 30, StorageClass: 'GLACIER' },
-                { Days: 120, StorageClass: 'DEEP_ARCHIVE' },
-              ],
-              Expiration: { Days: 365 },
-              AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
-            },
-          ],
+          Rules: [tiers],
         },
       }),
     );
     const got = await client.send(new GetBucketLifecycleConfigurationCommand({ Bucket: 'sdk-config' }));
-    expect(got.Rules).toEqual([
-      {
-        ID: 'tiers',
-        Status: 'Enabled',
-        Filter: { Prefix: 'result/' },
-        Transitions: [
-          { Days: 30, StorageClass: 'GLACIER' },
-          { Days: 120, StorageClass: 'DEEP_ARCHIVE' },
-        ],
-        Expiration: { Days: 365 },
-        AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
-      },
-    ]);
+    expect(got.Rules).toEqual([tiers]);
     await client.send(new DeleteBucketLifecycleCommand({ Bucket: 'sdk-config' }));
     expect(await errorOf(client.send(new GetBucketLifecycleConfigurationCommand({ Bucket: 'sdk-config' })))).toMatchObject({ name: 'NoSuchLifecycleConfiguration' });
     const invalid = await errorOf(

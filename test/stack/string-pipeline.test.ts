@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSmtpServer } from '../notify/helpers.js';
 import { backends, until, type BackendHandle } from '../support/backends.js';
 import { startServer, type RunningServer } from '../support/server.js';
-import { runCollected } from '../support/run-collected.js';
+import { runCollected, type Completed } from '../support/run-collected.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const bin = join(root, 'bin/skybatch.js');
@@ -26,11 +26,7 @@ const example = join(root, 'examples/string-pipeline');
 const LINES = 100_000;
 const SPLIT = 10_000;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Run = Completed;
 
 interface Execution {
   id: string;
