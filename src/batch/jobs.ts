@@ -25,6 +25,17 @@ export interface JobEvents {
   terminate(jobId: string, reason: string): Promise<boolean>;
 }
 
+/**
+ * Queues run FIFO by (priority, created_at, job_id), and job ids are random: two jobs
+ * submitted in the same millisecond would run in random order. Submit times from one server
+ * are therefore strictly increasing (a burst of submissions runs a little ahead of the clock).
+ */
+let lastSubmitAt = 0;
+function submitTime(): number {
+  lastSubmitAt = Math.max(Date.now(), lastSubmitAt + 1);
+  return lastSubmitAt;
+}
+
 export function createJobs(store: Store, resources: BatchResources, events: JobEvents) {
   const { db } = store;
 
@@ -84,7 +95,7 @@ export function createJobs(store: Store, resources: BatchResources, events: JobE
       if (!target) throw new BadRequestError(`dependsOn: job "${d.jobId}" does not exist`);
       if (d.type === 'N_TO_N' && (size === undefined || target.array_size !== size)) throw new BadRequestError(`dependsOn: an N_TO_N dependency needs two array jobs of the same size`);
     }
-    const now = Date.now();
+    const now = submitTime();
     const jobId = randomUUID();
     const detail: JobDetail = {
       jobId,

@@ -60,7 +60,7 @@ const MAX_LOOKAHEAD = 64;
 const HOLD_AHEAD_MS = 250;
 
 /** Under a stream of exits, status writes wait this long to be written together. */
-const FLUSH_INTERVAL_MS = 4;
+const FLUSH_INTERVAL_MS = 15;
 
 /** How fast a share's past usage is forgotten in fair-share ordering. */
 const SHARE_HALF_LIFE_MS = 60_000;

@@ -2,6 +2,7 @@
  * Opens the whole platform on one store: services for the API, the engine stepping
  * executions and the dispatcher running their tasks.
  */
+import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { hostname } from 'node:os';
@@ -113,7 +114,7 @@ export async function openPlatform(options: PlatformOptions): Promise<OpenPlatfo
   const batch = createBatch(store, {
     dataDir: options.dataDir,
     owner: workerId,
-    executor: options.executor ?? new LocalExecutor(),
+    executor: options.executor ?? new LocalExecutor({ exitJournalDir: join(options.dataDir, 'launcher') }),
     endpoint: (jobId) => ({ url: endpointUrl, token: tokens.forJob(jobId) }),
     // A single-server store: every job marked running was this data directory's server's.
     adoptAll: store.dialect === 'sqlite',

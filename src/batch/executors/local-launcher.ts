@@ -2,8 +2,8 @@
  * How the local executor starts a job's process and learns how it ended. Two ways, one
  * contract: the native launcher (a small C process, see native/launcher.c) by default, and
  * Node's own spawn under a /bin/sh wrapper where the launcher could not be built.
- * Both leave the exit code in the attempt's exit file even when the server is gone, so a
- * restarted server recovers attempts the same way whichever started them.
+ * Both record the exit code even when the server is gone (the native one in its exit journal,
+ * the wrapper in the attempt's exit file), and a restarted server looks in both.
  */
 
 export interface LaunchSpec {
@@ -12,9 +12,11 @@ export interface LaunchSpec {
   /** Start only when the process launched under this key has ended (at once if it has). */
   after?: string;
   argv: string[];
+  /** The job's own variables, on top of the base environment the launcher was made with. */
   env: Record<string, string>;
   workDir: string;
   logFile: string;
+  /** Where the shell wrapper records the exit code (the native launcher journals it instead). */
   exitFile: string;
 }
 
@@ -36,7 +38,7 @@ export interface Launcher {
    * then rejects with LaunchCancelled), false when it was no longer waiting.
    */
   cancel(key: string): Promise<boolean>;
-  /** Stops listening; the processes it started run on, and their exit files are still written. */
+  /** Stops listening; the processes it started run on, and their exit codes are still recorded. */
   close(): void;
 }
 

@@ -3,7 +3,8 @@
  * start requests over a pipe and answering with pids and exits. See the C file for why.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { LaunchCancelled, type LaunchEnd, type LaunchSpec, type Launcher } from './local-launcher.js';
@@ -29,15 +30,25 @@ export class NativeLauncher implements Launcher {
   private readonly requests = new Map<string, Request>();
   private readonly cancels = new Map<string, (cancelled: boolean) => void>();
   private partial = '';
+  private corked = false;
   private closed = false;
 
-  constructor(private readonly path = NATIVE_LAUNCHER_PATH) {}
+  /**
+   * `journal`: the file this launcher appends exit codes to (local-exit-journal.ts).
+   * `baseEnv`: what every job's environment starts from; the launcher process gets it once,
+   * so each start request carries only the job's own variables.
+   */
+  constructor(
+    private readonly journal: string,
+    private readonly baseEnv: Record<string, string | undefined>,
+    private readonly path = NATIVE_LAUNCHER_PATH,
+  ) {}
 
   launch(spec: LaunchSpec, onEnd: (end: LaunchEnd) => void): Promise<number | undefined> {
     if (this.closed) return Promise.reject(new Error('the launcher is closed'));
     if (/[\s\0]/.test(spec.key) || /[\s\0]/.test(spec.after ?? '')) return Promise.reject(new Error(`bad launch key ${JSON.stringify(spec.key)}`));
     if (this.requests.has(spec.key)) return Promise.reject(new Error(`${spec.key} is already launched`));
-    const fields = ['start', spec.key, spec.after ?? '', spec.workDir, spec.logFile, spec.exitFile, String(spec.argv.length), ...spec.argv];
+    const fields = ['start', spec.key, spec.after ?? '', spec.workDir, spec.logFile, String(spec.argv.length), ...spec.argv];
     const env = Object.entries(spec.env).map(([name, value]) => `${name}=${value}`);
     fields.push(String(env.length), ...env);
     // A NUL would split a field: the kernel could not pass such an argument or variable anyway.
@@ -60,7 +71,18 @@ export class NativeLauncher implements Launcher {
 
   private send(fields: string[]): void {
     const body = Buffer.from(`${fields.join('\0')}\0`);
-    this.ensureProcess().stdin?.write(Buffer.concat([Buffer.from(`${body.length}\n`), body]));
+    const stdin = this.ensureProcess().stdin;
+    if (!stdin) return;
+    // The scheduler starts jobs in bursts: one write(2) per burst, not one per job.
+    if (!this.corked) {
+      this.corked = true;
+      stdin.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        stdin.uncork();
+      });
+    }
+    stdin.write(Buffer.concat([Buffer.from(`${body.length}\n`), body]));
   }
 
   close(): void {
@@ -78,8 +100,9 @@ export class NativeLauncher implements Launcher {
 
   private ensureProcess(): ChildProcess {
     if (this.process) return this.process;
+    mkdirSync(dirname(this.journal), { recursive: true });
     // Detached: a Ctrl-C to the server's terminal must not reach the parent of running jobs.
-    const child = spawn(this.path, [], { stdio: ['pipe', 'pipe', 'inherit'], detached: true });
+    const child = spawn(this.path, [this.journal], { stdio: ['pipe', 'pipe', 'inherit'], detached: true, env: this.baseEnv });
     this.process = child;
     child.stdout?.setEncoding('latin1');
     child.stdout?.on('data', (chunk: string) => this.receive(chunk));

@@ -15,6 +15,9 @@ export class SpawnLauncher implements Launcher {
   private readonly running = new Map<string, Promise<void>>();
   private readonly waiting = new Map<string, () => void>();
 
+  /** `baseEnv`: what every job's environment starts from. */
+  constructor(private readonly baseEnv: Record<string, string | undefined>) {}
+
   async launch(spec: LaunchSpec, onEnd: (end: LaunchEnd) => void): Promise<number | undefined> {
     const before = spec.after === undefined ? undefined : this.running.get(spec.after);
     // Known from now on, so that a launch chained behind this one waits for it too.
@@ -67,7 +70,7 @@ export class SpawnLauncher implements Launcher {
     // The native launcher runs a one-element command as `/bin/sh -c LINE`; the wrapper takes the line itself.
     const command = spec.argv.length === 3 && spec.argv[0] === '/bin/sh' && spec.argv[1] === '-c' ? [spec.argv[2] as string] : spec.argv;
     try {
-      const child = spawn('/bin/sh', wrapperArgv(command, spec.exitFile), { cwd: spec.workDir, env: spec.env, detached: true, stdio: ['ignore', log.fd, log.fd] });
+      const child = spawn('/bin/sh', wrapperArgv(command, spec.exitFile), { cwd: spec.workDir, env: { ...this.baseEnv, ...spec.env }, detached: true, stdio: ['ignore', log.fd, log.fd] });
       const pid = child.pid;
       if (pid === undefined) {
         return await new Promise<never>((_, reject) => child.once('error', reject));

@@ -1,9 +1,10 @@
 /*
  * The local executor: each attempt is a detached session (its own process group) on this
  * machine, started by a launcher (local-launcher.ts: the native one, or Node's spawn under a
- * shell wrapper) that records the exit code in a file even when the server is gone.
+ * shell wrapper) that records the exit code even when the server is gone (the native one in
+ * its exit journal, local-exit-journal.ts; the wrapper in the attempt's exit file).
  * stdout and stderr are the job's log file itself, so a job keeps running and logging when
- * the server dies; the next server finds it again by pid and exit file (recover). Timeouts
+ * the server dies; the next server finds it again by pid and exit record (recover). Timeouts
  * and terminate kill the whole group, SIGTERM then SIGKILL; one shared timer watches the
  * memory of every running group (local-memory.ts).
  *
@@ -11,8 +12,8 @@
  * job unless the job has a timeout (one timer) or is being stopped.
  */
 import { appendFile } from 'node:fs/promises';
-import { hostname } from 'node:os';
-import { resolve } from 'node:path';
+import { hostname, tmpdir, userInfo } from 'node:os';
+import { join, resolve } from 'node:path';
 import type { AttemptHandle, AttemptOutcome, Executor, ExecutorJob, OnExit, StartOptions } from './executor.js';
 import { containerName, containerRunArgv, detectContainerRuntime, noRuntimeReason, removeContainer, type ContainerRuntime } from './local-container.js';
 import { GroupMemoryPoller } from './local-memory.js';
@@ -21,6 +22,7 @@ import { LaunchCancelled, type LaunchEnd, type Launcher } from './local-launcher
 import { NativeLauncher, nativeLauncherAvailable } from './local-native-launcher.js';
 import { SpawnLauncher } from './local-spawn-launcher.js';
 import { exitFilePath, readExitFile, type ExitRecord } from './local-wrapper.js';
+import { ExitJournals, journalFileName } from './local-exit-journal.js';
 
 export interface LocalExecutorOptions {
   host?: string;
@@ -34,6 +36,11 @@ export interface LocalExecutorOptions {
   recoverPollMs?: number;
   /** `native` (the default where it was built) or `spawn` (Node's, slower; always available). */
   launcher?: 'native' | 'spawn';
+  /**
+   * Where native launchers keep their exit journals; a restarted server must be given the same
+   * folder to recover its predecessor's attempts. `skybatch up` uses DATA/launcher.
+   */
+  exitJournalDir?: string;
 }
 
 const EXITED = 'Essential container in task exited';
@@ -80,6 +87,7 @@ export class LocalExecutor implements Executor {
   private readonly launcher: Launcher;
   /** Why a waiting start was dropped, until its launch reports it. */
   private readonly cancelled = new Map<string, string>();
+  private readonly journals: ExitJournals;
   private closed = false;
 
   constructor(options: LocalExecutorOptions = {}) {
@@ -88,8 +96,11 @@ export class LocalExecutor implements Executor {
     this.runtimeOption = options.containerRuntime;
     this.killGraceMs = options.killGraceMs ?? 2000;
     this.recoverPollMs = options.recoverPollMs ?? 500;
+    const journalDir = options.exitJournalDir ?? join(tmpdir(), `skybatch-exits-${userInfo().uid}`);
+    this.journals = new ExitJournals(journalDir);
+    this.journals.removeStale();
     const native = (options.launcher ?? 'native') === 'native' && nativeLauncherAvailable();
-    this.launcher = native ? new NativeLauncher() : new SpawnLauncher();
+    this.launcher = native ? new NativeLauncher(join(journalDir, journalFileName(this.host)), this.baseEnv) : new SpawnLauncher(this.baseEnv);
   }
 
   async start(job: ExecutorJob, onExit: OnExit, options: StartOptions = {}): Promise<AttemptHandle> {
@@ -106,7 +117,7 @@ export class LocalExecutor implements Executor {
 
     const workDir = resolve(job.workDir);
     const exitFile = exitFilePath(workDir, job.attempt);
-    const env = { ...this.baseEnv, ...job.environment, SKYBATCH_JOB_ID: job.jobId, SKYBATCH_ATTEMPT: String(job.attempt) };
+    const env = { ...job.environment, SKYBATCH_JOB_ID: job.jobId, SKYBATCH_ATTEMPT: String(job.attempt) };
     // A container gets the job's variables only, not the server's (its PATH, HOME... are the image's).
     const names = [...new Set([...Object.keys(job.environment), 'SKYBATCH_JOB_ID', 'SKYBATCH_ATTEMPT'])];
     const command = runtime === undefined ? job.command : [runtime, ...containerRunArgv({ ...job, workDir }, job.image ?? '', names)];
@@ -166,17 +177,19 @@ export class LocalExecutor implements Executor {
       setImmediate(() => onExit(outcomeOf(job, { exitCode: record.exitCode, notFound: record.notFound })));
       return true;
     };
-    const record = await readExitFile(exitFile);
+    const key = attemptKey(job.jobId, job.attempt);
+    const record = await this.exitRecord(key, exitFile);
     if (record) return reportRecord(record);
     const pid = handle.pid ?? (await findAttemptProcess(job.jobId, job.attempt));
     const stat = pid === undefined ? undefined : await readStat(pid);
     if (pid === undefined || !isRunning(stat) || !(await isAttemptProcess(pid, job.jobId, job.attempt))) {
       // It may have ended between the two looks.
-      const late = await readExitFile(exitFile);
+      const late = await this.exitRecord(key, exitFile);
+      if (!late) this.journals.forget(key);
       return late ? reportRecord(late) : false;
     }
     const runtime = job.image === undefined ? undefined : await this.containerRuntime();
-    const attempt: Attempt = { key: attemptKey(job.jobId, job.attempt), job: { ...job, workDir }, pgid: pid, exitFile, onExit, runtime, startTicks: stat.startTicks, groupDone: true, reported: false };
+    const attempt: Attempt = { key, job: { ...job, workDir }, pgid: pid, exitFile, onExit, runtime, startTicks: stat.startTicks, groupDone: true, reported: false };
     const remainingMs = job.timeoutSeconds === undefined ? undefined : Math.max(0, job.timeoutSeconds - (await processAgeSeconds(stat))) * 1000;
     this.track(attempt, remainingMs);
     this.adopt(attempt);
@@ -232,9 +245,14 @@ export class LocalExecutor implements Executor {
       attempt.startTicks = stat.startTicks;
       return this.adopt(attempt);
     }
-    const record = await readExitFile(attempt.exitFile);
+    const record = await this.exitRecord(attempt.key, attempt.exitFile);
     attempt.ended = record ? { exitCode: record.exitCode, notFound: record.notFound } : { exitCode: null, lost: true };
     this.settle(attempt);
+  }
+
+  /** How an attempt whose launcher is no longer ours ended, from whichever launcher ran it. */
+  private async exitRecord(key: string, exitFile: string): Promise<ExitRecord | undefined> {
+    return (await this.journals.lookup(key)) ?? (await readExitFile(exitFile));
   }
 
   private adopt(attempt: Attempt): void {
@@ -242,15 +260,15 @@ export class LocalExecutor implements Executor {
     this.adoptedTimer ??= setInterval(() => void this.checkAdopted(), this.recoverPollMs).unref();
   }
 
-  /** Attempts of a previous server are not our children: their end shows as an exit file, or as the pid gone. */
+  /** Attempts of a previous server are not our children: their end shows as an exit record, or as the pid gone. */
   private async checkAdopted(): Promise<void> {
     for (const attempt of this.adopted) {
       if (attempt.ended) continue;
-      let record = await readExitFile(attempt.exitFile);
+      let record = await this.exitRecord(attempt.key, attempt.exitFile);
       if (!record) {
         const stat = await readStat(attempt.pgid);
         if (isRunning(stat) && stat.startTicks === attempt.startTicks) continue;
-        record = await readExitFile(attempt.exitFile);
+        record = await this.exitRecord(attempt.key, attempt.exitFile);
       }
       attempt.ended = record ? { exitCode: record.exitCode, notFound: record.notFound } : { exitCode: null, lost: true };
       this.settle(attempt);
@@ -292,6 +310,7 @@ export class LocalExecutor implements Executor {
     attempt.reported = true;
     clearTimeout(attempt.timer);
     this.memory.unwatch(attempt.pgid);
+    this.journals.forget(attempt.key);
     if (this.attempts.get(attempt.key) === attempt) this.attempts.delete(attempt.key);
     this.adopted.delete(attempt);
     if (this.adopted.size === 0) {

@@ -3,7 +3,7 @@
  * group, started by the native launcher and by the /bin/sh-wrapper fallback alike.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -33,7 +33,7 @@ afterAll(async () => {
 let launcher: 'native' | 'spawn' = 'native';
 
 function executor(options: LocalExecutorOptions = {}): LocalExecutor {
-  const created = new LocalExecutor({ memoryPollMs: 50, killGraceMs: 500, recoverPollMs: 100, launcher, ...options });
+  const created = new LocalExecutor({ memoryPollMs: 50, killGraceMs: 500, recoverPollMs: 100, launcher, exitJournalDir: join(root, 'exits'), ...options });
   executors.push(created);
   return created;
 }
@@ -41,6 +41,21 @@ function executor(options: LocalExecutorOptions = {}): LocalExecutor {
 function job(overrides: Partial<ExecutorJob> = {}): ExecutorJob {
   const jobId = `job-${++seq}`;
   return { jobId, attempt: 1, command: ['true'], environment: {}, workDir: join(root, jobId, 'work'), logFile: join(root, jobId, 'job.log'), vcpus: 1, memoryMiB: 512, ...overrides };
+}
+
+/**
+ * The exit code as the launcher recorded it for a later server: the native launcher in its
+ * exit journal, the shell wrapper in the attempt's exit file. Undefined while none is.
+ */
+function recordedExit(j: ExecutorJob): string | undefined {
+  if (launcher === 'spawn') {
+    const file = join(j.workDir, '.skybatch', `attempt-${j.attempt}.exit`);
+    return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+  }
+  const dir = join(root, 'exits');
+  const lines = existsSync(dir) ? readdirSync(dir).flatMap((name) => readFileSync(join(dir, name), 'utf8').split('\n')) : [];
+  const line = lines.find((l) => l.startsWith(`${j.jobId}#${j.attempt} `));
+  return line === undefined ? undefined : `${line.slice(line.indexOf(' ') + 1)}\n`;
 }
 
 /** Starts a job; `outcome` resolves at its end, and fails the test if onExit is called twice. */
@@ -99,7 +114,7 @@ describe.each(['native', 'spawn'] as const)('LocalExecutor (%s launcher)', (kind
     launcher = kind;
   });
 
-  it('reports exit codes 0 and 3, for shell and argv commands, and records them in the exit file', async () => {
+  it('reports exit codes 0 and 3, for shell and argv commands, and records them for a later server', async () => {
     const ex = executor();
     const ok = job({ command: ['true'] });
     const { handle, outcome } = await start(ex, ok);
@@ -108,7 +123,7 @@ describe.each(['native', 'spawn'] as const)('LocalExecutor (%s launcher)', (kind
     expect(await outcome).toEqual({ exitCode: 0, statusReason: EXITED });
     const shell = job({ command: ['exit 3'] });
     expect(await run(ex, shell)).toEqual({ exitCode: 3, statusReason: EXITED });
-    expect(readFileSync(join(shell.workDir, '.skybatch', 'attempt-1.exit'), 'utf8')).toBe('3\n');
+    expect(recordedExit(shell)).toBe('3\n');
     expect(await run(ex, job({ command: ['sh', '-c', 'exit 3'] }))).toEqual({ exitCode: 3, statusReason: EXITED });
     // A real program's 127 is an exit code like any other, not "cannot start".
     expect(await run(ex, job({ command: ['sh', '-c', 'exit 127'] }))).toEqual({ exitCode: 127, statusReason: EXITED });
@@ -129,10 +144,10 @@ describe.each(['native', 'spawn'] as const)('LocalExecutor (%s launcher)', (kind
     const trapped = job({ command: ['trap "echo cleaned up" EXIT; exit 4'] });
     expect(await run(ex, trapped)).toEqual({ exitCode: 4, statusReason: EXITED });
     expect(log(trapped)).toBe('cleaned up\n');
-    expect(readFileSync(join(trapped.workDir, '.skybatch', 'attempt-1.exit'), 'utf8')).toBe('4\n');
+    expect(recordedExit(trapped)).toBe('4\n');
     const execed = job({ command: ['exec sh -c "exit 6"'] });
     expect(await run(ex, execed)).toEqual({ exitCode: 6, statusReason: EXITED });
-    expect(readFileSync(join(execed.workDir, '.skybatch', 'attempt-1.exit'), 'utf8')).toBe('6\n');
+    expect(recordedExit(execed)).toBe('6\n');
   });
 
   it("passes the job's environment on top of the server's", async () => {
@@ -322,7 +337,7 @@ describe.each(['native', 'spawn'] as const)('LocalExecutor (%s launcher)', (kind
     const handles = new Map<ExecutorJob, AttemptHandle>();
     for (const j of [running, finished, killed, timesOut, terminated]) handles.set(j, (await start(j === killed ? doomed : first, j)).handle);
     const handle = (j: ExecutorJob) => handles.get(j) as AttemptHandle;
-    await until(() => existsSync(join(finished.workDir, '.skybatch', 'attempt-1.exit')));
+    await until(() => recordedExit(finished) !== undefined);
     // What records the exit code is killed too (the launcher, or the wrapper at the group's
     // head): no exit code is ever written.
     const killedPid = handle(killed).pid as number;
