@@ -8,10 +8,16 @@ import type { JobRow } from '../store/jobs.js';
 import type { JobDetail, JobStatus } from './types.js';
 
 export type ChildOverlay = Pick<JobDetail, 'jobId' | 'jobArn' | 'status' | 'createdAt' | 'attempts' | 'statusHistory' | 'dependsOn'> &
-  Partial<Pick<JobDetail, 'statusReason' | 'startedAt' | 'stoppedAt' | 'progress'>> & { arrayIndex: number };
+  Partial<Pick<JobDetail, 'statusReason' | 'startedAt' | 'stoppedAt'>> & { arrayIndex: number };
 
 /** The full description of a job, given its row and, for an array child, its parent's detail. */
 export function detailOf(row: JobRow, parent?: JobDetail): JobDetail {
+  const detail = ownDetail(row, parent);
+  if (row.progress !== null) detail.progress = JSON.parse(row.progress) as NonNullable<JobDetail['progress']>;
+  return detail;
+}
+
+function ownDetail(row: JobRow, parent?: JobDetail): JobDetail {
   if (row.array_parent === null || !parent) return JSON.parse(row.body) as JobDetail;
   const { arrayIndex, ...own } = JSON.parse(row.body) as ChildOverlay;
   // The parent's own progress through its life is not the child's.
@@ -19,9 +25,12 @@ export function detailOf(row: JobRow, parent?: JobDetail): JobDetail {
   return { ...inherited, ...own, arrayProperties: { index: arrayIndex } };
 }
 
-/** What to store back for a job after a change to its detail. */
+/** What to store back for a job after a change to its detail (its progress has a column of its own). */
 export function bodyOf(row: JobRow, detail: JobDetail): string {
-  if (row.array_parent === null) return JSON.stringify(detail);
+  if (row.array_parent === null) {
+    const { progress: _p, ...rest } = detail;
+    return JSON.stringify(rest);
+  }
   const overlay: ChildOverlay = {
     jobId: detail.jobId,
     jobArn: detail.jobArn,
@@ -35,7 +44,6 @@ export function bodyOf(row: JobRow, detail: JobDetail): string {
   if (detail.statusReason !== undefined) overlay.statusReason = detail.statusReason;
   if (detail.startedAt !== undefined) overlay.startedAt = detail.startedAt;
   if (detail.stoppedAt !== undefined) overlay.stoppedAt = detail.stoppedAt;
-  if (detail.progress !== undefined) overlay.progress = detail.progress;
   return JSON.stringify(overlay);
 }
 

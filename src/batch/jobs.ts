@@ -9,7 +9,7 @@ import type { Store } from '../store/database.js';
 import { isUniqueViolation } from '../store/errors.js';
 import * as q from '../store/jobs.js';
 import { DetailCache, settle, type Ended } from './completion.js';
-import { bodyOf, detailOf, transition, type ChildOverlay } from './job-records.js';
+import { detailOf, transition, type ChildOverlay } from './job-records.js';
 import { batchArn, checkRetryStrategy, nameFromArn, type BatchResources } from './resources.js';
 import type { ContainerProperties, JobDetail, JobStatus, JobSummary, SubmitJobRequest } from './types.js';
 
@@ -130,7 +130,7 @@ export function createJobs(store: Store, resources: BatchResources, events: JobE
     const ended: Ended[] = [];
     try {
       await db.transaction().execute(async (trx) => {
-        const base = { queue: queue.jobQueueName, scheduling_priority: request.schedulingPriority ?? 0, share_identifier: request.shareIdentifier ?? null, created_at: now, vcpus: props.vcpus, memory_mib: props.memory, attempt: 0, owner: null, lease_expires: null, terminate_reason: null };
+        const base = { queue: queue.jobQueueName, scheduling_priority: request.schedulingPriority ?? 0, share_identifier: request.shareIdentifier ?? null, created_at: now, vcpus: props.vcpus, memory_mib: props.memory, attempt: 0, owner: null, lease_expires: null, terminate_reason: null, progress: null };
         // Dependencies that already succeeded are met; one that failed fails the job at once.
         if (size === undefined) {
           const ids = deps.map((d) => d.jobId);
@@ -276,10 +276,11 @@ export function createJobs(store: Store, resources: BatchResources, events: JobE
     },
     async progress(jobId: string, percent: number, message?: string): Promise<JobDetail> {
       if (!(Number.isFinite(percent) && percent >= 0 && percent <= 100)) throw new BadRequestError('percent must be a number from 0 to 100');
+      const progress = { percent, updatedAt: Date.now(), ...(message === undefined ? {} : { message }) };
+      // One statement, so a status change in between cannot be overwritten or let it through.
+      const updated = await db.updateTable('jobs').set({ progress: JSON.stringify(progress) }).where('job_id', '=', jobId).where('status', 'in', ['STARTING', 'RUNNING']).executeTakeFirst();
       const { row, detail } = await load(jobId);
-      if (row.status !== 'RUNNING' && row.status !== 'STARTING') throw new ConflictError(`job ${jobId} is ${row.status}, not RUNNING`);
-      detail.progress = { percent, updatedAt: Date.now(), ...(message === undefined ? {} : { message }) };
-      await q.updateJob(db, jobId, { body: bodyOf(row, detail) });
+      if (updated.numUpdatedRows === 0n) throw new ConflictError(`job ${jobId} is ${row.status}, not RUNNING`);
       return detail;
     },
   };

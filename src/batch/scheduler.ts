@@ -559,8 +559,6 @@ export class Scheduler {
     const copies = new Map<string, Running>();
     const exited = new Set<string>();
     const ended: Ended[] = [];
-    // Progress reports land in the same rows: keep the latest one.
-    const current = new Map((await q.getJobs(db, [...new Set(batch.map((b) => b.jobId))])).map((r) => [r.job_id, r]));
     for (const item of batch) {
       const original = this.running.get(item.jobId);
       if (!original || exited.has(item.jobId)) continue;
@@ -568,8 +566,6 @@ export class Scheduler {
       if (!job) {
         job = { ...original, row: { ...original.row }, detail: structuredClone(original.detail) };
         copies.set(item.jobId, job);
-        const progress = (JSON.parse(current.get(item.jobId)?.body ?? '{}') as Partial<JobDetail>).progress;
-        if (progress) job.detail.progress = progress;
       }
       if (item.kind === 'release') {
         await this.unclaim(db, job);

@@ -19,6 +19,7 @@ import * as storage from './migrations/006-storage.js';
 import * as accessKeys from './migrations/007-access-keys.js';
 import * as notify from './migrations/008-notify.js';
 import * as stacks from './migrations/009-stacks.js';
+import * as jobProgress from './migrations/010-job-progress.js';
 import type { Database } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -40,6 +41,7 @@ const MIGRATIONS: Record<string, (db: Kysely<unknown>, dialect: Dialect) => Prom
   '007-access-keys': accessKeys.up,
   '008-notify': notify.up,
   '009-stacks': stacks.up,
+  '010-job-progress': jobProgress.up,
 };
 
 // BIGINT columns hold epoch milliseconds, well inside Number's exact range.

@@ -115,6 +115,8 @@ export interface JobsTable {
   terminate_reason: string | null;
   /** The JobDetail as JSON; for an array child only what differs from its parent. */
   body: string;
+  /** JobDetail.progress as JSON, as the job last reported it; not in body (see migration 010). */
+  progress: string | null;
 }
 
 export interface JobDependenciesTable {
