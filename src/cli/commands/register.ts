@@ -41,6 +41,7 @@ export function registerServerCommands(program: Command, done: Done): void {
     .description('start the server (API, console, engine, scheduler) with its data under --data (default ./.skybatch)')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'port to listen on; 0 picks a free one', '8080')
+    .option('--apply <stack>', 'apply this stack file once the server listens (nothing changes when it is already applied)')
     .action(action<[], UpOptions>(done, async (options) => (await import('./up.js')).upCommand(options)));
 
   const sm = program.command('state-machines').description('list, create, update, describe and delete state machines');
