@@ -17,9 +17,13 @@ digits=$(printf '%s' "$((lines / SPLIT_NUM))" | wc -c)
 mkdir chunks
 split -l "$SPLIT_NUM" -d -a "$digits" input "chunks/${file}_"
 : > "${file}_splitlist"
+# Every chunk in one curl, over one kept-alive connection (a curl per chunk cost a process
+# start and a TCP connection each); --fail-early stops at the first refused upload.
+printf 'header = "Authorization: Bearer %s"\nheader = "Content-Type: application/octet-stream"\n' "$SKYBATCH_TOKEN" > upload.conf
 for chunk in $(ls chunks | sort); do
-  put "$OUTPUT_BUCKET" "$OUTPUT_KEY/$chunk" "chunks/$chunk"
+  printf 'upload-file = "chunks/%s"\nurl = "%s"\n' "$chunk" "$(object "$OUTPUT_BUCKET" "$OUTPUT_KEY/$chunk")" >> upload.conf
   echo "$chunk" >> "${file}_splitlist"
 done
+if [ -s "${file}_splitlist" ]; then curl -fsS --fail-early --config upload.conf > /dev/null; fi
 put "$OUTPUT_BUCKET" "$OUTPUT_KEY/${file}_splitlist" "${file}_splitlist"
 echo "String_Split: $lines lines of $INPUT_BUCKET/$INPUT_KEY in $(wc -l < "${file}_splitlist") chunks under $OUTPUT_BUCKET/$OUTPUT_KEY/"
