@@ -93,8 +93,19 @@ async function runPipeline(server: Server, project: string): Promise<{ info: Exe
   return { info, events };
 }
 
-/** The same work in bash: split, xargs -P cores (awk and rev per chunk), cat in chunk order. */
+/**
+ * The same work in bash: split, xargs -P cores (awk and rev per chunk), cat in chunk order.
+ * The median of three runs: one run swings by 2x on a small machine.
+ */
 function bashReference(input: string, dir: string, cores: number): number {
+  const times = [1, 2, 3].map(() => {
+    rmSync(dir, { recursive: true, force: true });
+    return bashOnce(input, dir, cores);
+  });
+  return percentile(times, 50);
+}
+
+function bashOnce(input: string, dir: string, cores: number): number {
   mkdirSync(dir);
   const lines = Number(execFileSync('wc', ['-l', input]).toString().trim().split(/\s+/)[0]);
   const digits = Math.max(2, String(Math.floor(lines / SPLIT)).length);
@@ -116,6 +127,26 @@ const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+/** CPU seconds (user + system) the process has used so far, from /proc (Linux). */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    // utime and stime are fields 14 and 15 of the whole line, 12 and 13 after "pid (comm) ".
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** Share of the job slots (one per core) that held a running job, from the first start to the last stop. */
+function slotUse(jobs: JobTiming[], cores: number): number {
+  const timed = jobs.filter((j) => j.startedAt !== undefined && j.stoppedAt !== undefined);
+  const busy = timed.reduce((sum, j) => sum + ((j.stoppedAt as number) - (j.startedAt as number)), 0);
+  const first = Math.min(...timed.map((j) => j.startedAt as number));
+  const last = Math.max(...timed.map((j) => j.stoppedAt as number));
+  return busy / (cores * (last - first));
 }
 
 function printProfile(events: HistoryEvent[], jobs: JobTiming[]): void {
@@ -160,7 +191,9 @@ export async function run(): Promise<void> {
       const bashMs = bashReference(input, join(work, `bash-${lines}`), cores);
       await upload(server, input);
       const project = `bench${lines}`;
+      const cpuBefore = cpuSeconds(server.child.pid);
       const { info, events } = await runPipeline(server, project);
+      const serverCpu = cpuSeconds(server.child.pid) - cpuBefore;
       const totalMs = Date.parse(info.stopDate as string) - Date.parse(info.startDate);
       const waitMs = topLevelWaitMs(events);
 
@@ -173,10 +206,13 @@ export async function run(): Promise<void> {
 
       const chunks = Math.ceil(lines / SPLIT);
       console.log(`${lines} lines (${(statSync(input).size / 1e6).toFixed(1)} MB, ${chunks} chunks per branch):`);
-      console.log(`  bash (split, xargs -P ${cores} awk+rev, cat):  ${s(bashMs)}`);
+      console.log(`  bash (split, xargs -P ${cores} awk+rev, cat):  ${s(bashMs)} (median of 3)`);
       console.log(`  skybatch, start -> SUCCEEDED:               ${s(totalMs)}   ratio ${(totalMs / bashMs).toFixed(1)}x (target <= 1.5x)`);
       console.log(`  skybatch without the ${s(waitMs)} of Wait states: ${s(totalMs - waitMs)}   ratio ${((totalMs - waitMs) / bashMs).toFixed(1)}x`);
-      printProfile(events, batchJobs(events));
+      const jobs = batchJobs(events);
+      const chunkJobs = jobs.filter((j) => /^String_(Repeat|Reverse)_\d+$/.test(j.jobName));
+      console.log(`    server process CPU: ${serverCpu.toFixed(2)} s; job slots (${cores}) in use during the chunk jobs: ${(slotUse(chunkJobs, cores) * 100).toFixed(0)}%`);
+      printProfile(events, jobs);
     }
   } finally {
     const exited = new Promise((resolve) => server.child.once('exit', resolve));
