@@ -208,9 +208,15 @@ async function uploadLines(endpoint: Endpoint, lines: number): Promise<number> {
   return info.size;
 }
 
-/** Polls the execution and its new history events, printing a line whenever the state or the job count changes. */
+/**
+ * Polls the execution and its new history events, printing a line whenever the top-level
+ * state or the count of batch jobs done changes (Map iterations interleave: naming the latest
+ * inner state would flicker between branches).
+ */
 async function follow(client: Client, execution: ExecutionInfo, jobsExpected: number): Promise<{ info: ExecutionInfo; events: HistoryEvent[] }> {
   const path = `/executions/${segment(execution.id)}`;
+  const machine = await client.get<{ definition: { States?: Record<string, unknown> } }>(`/state-machines/${segment(execution.stateMachine)}`);
+  const topLevel = new Set(Object.keys(machine.definition.States ?? {}));
   const events: HistoryEvent[] = [];
   let current = '';
   let shown = '';
@@ -221,11 +227,11 @@ async function follow(client: Client, execution: ExecutionInfo, jobsExpected: nu
       const last = events[events.length - 1];
       const page = await client.get<{ items: HistoryEvent[]; nextToken?: string }>(`${path}/history`, { limit: 1000, ...(last === undefined ? {} : { nextToken: String(last.id) }) });
       events.push(...page.items);
+      for (const event of page.items) {
+        const name = (event.stateEnteredEventDetails as { name?: string } | undefined)?.name;
+        if (name !== undefined && topLevel.has(name)) current = name;
+      }
       if (page.nextToken === undefined) break;
-    }
-    for (const event of events.slice(-200)) {
-      const name = (event.stateEnteredEventDetails as { name?: string } | undefined)?.name;
-      if (name !== undefined) current = name;
     }
     const { ended } = batchTaskCounts(events);
     const line = DONE.has(info.status) ? info.status : `${current.padEnd(22)} jobs ${ended}/${jobsExpected}`;
