@@ -20,7 +20,7 @@ import type { ObjectInfo } from '../../storage/types.js';
 import { Client, listAll, segment } from '../client.js';
 import { DEFAULT_DATA_DIR, endpointPath, findEndpoint, readEndpointFile, type Endpoint } from '../endpoint.js';
 import { batchJobs, batchTaskCounts, stateSpans, topLevelWaitMs, type StateSpan } from '../execution-report.js';
-import { CliError, EXIT_FAILED, EXIT_USAGE, printJson, printNote, type GlobalOptions } from '../output.js';
+import { CliError, EXIT_FAILED, EXIT_USAGE, describeError, printJson, printNote, type GlobalOptions } from '../output.js';
 import { failureLines, failureSummary, planLines } from './stacks.js';
 
 export interface DemoOptions extends GlobalOptions {
@@ -202,9 +202,22 @@ async function uploadLines(endpoint: Endpoint, lines: number): Promise<number> {
   const url = `${endpoint.url}/api/v1/buckets/${segment(BUCKET)}/objects/${INPUT_KEY}`;
   const headers: Record<string, string> = { 'content-type': 'text/plain' };
   if (endpoint.token !== undefined) headers.authorization = `Bearer ${endpoint.token}`;
-  const response = await fetch(url, { method: 'PUT', headers, body, duplex: 'half' } as RequestInit);
-  const info = (await response.json()) as ObjectInfo & { error?: { code: string; message: string } };
-  if (!response.ok) throw new CliError(EXIT_FAILED, `cannot upload s3://${BUCKET}/${INPUT_KEY}: ${info.error ? `${info.error.code}: ${info.error.message}` : `HTTP ${response.status}`}`);
+  let response: Response;
+  try {
+    response = await fetch(url, { method: 'PUT', headers, body, duplex: 'half' } as RequestInit);
+  } catch (err) {
+    throw new CliError(EXIT_FAILED, `cannot upload s3://${BUCKET}/${INPUT_KEY} to ${endpoint.url}: ${describeError((err as Error).cause ?? err)}`);
+  }
+  const text = await response.text();
+  let info: (ObjectInfo & { error?: { code: string; message: string } }) | undefined;
+  try {
+    info = JSON.parse(text) as typeof info;
+  } catch {
+    info = undefined;
+  }
+  if (!response.ok || info === undefined) {
+    throw new CliError(EXIT_FAILED, `cannot upload s3://${BUCKET}/${INPUT_KEY}: ${info?.error ? `${info.error.code}: ${info.error.message}` : `HTTP ${response.status}`}`);
+  }
   return info.size;
 }
 
