@@ -10,7 +10,7 @@
  * Needs `npm run build`.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +19,7 @@ import { startSmtpServer } from '../notify/helpers.js';
 import { backends, until, type BackendHandle } from '../support/backends.js';
 import { startServer, type RunningServer } from '../support/server.js';
 import { runCollected, type Completed } from '../support/run-collected.js';
+import { shellReference } from '../support/shell-reference.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const bin = join(root, 'bin/skybatch.js');
@@ -39,22 +40,6 @@ function cli(dataDir: string, ...args: string[]): Promise<Run> {
   const env = { ...process.env };
   for (const key of Object.keys(env)) if (key.startsWith('SKYBATCH_')) delete env[key];
   return runCollected(process.execPath, [bin, ...args, '--data', dataDir], { env });
-}
-
-/** What the shell makes of `input`: chunk name -> bytes, for every file the pipeline writes. */
-function shellReference(input: string, dir: string, splitNum: number): { chunks: string[]; files: Map<string, Buffer> } {
-  mkdirSync(dir);
-  const lines = readFileSync(input, 'utf8').split('\n').length - 1;
-  // As the job names them: the digits of lines/SPLIT_NUM, at least split's default of 2.
-  const digits = Math.max(2, String(Math.floor(lines / splitNum)).length);
-  const sh = (script: string) => execFileSync('/bin/sh', ['-c', script], { cwd: dir, env: { ...process.env, LC_ALL: 'C' } });
-  sh(`split -l ${splitNum} -d -a ${digits} '${input}' random.string_`);
-  const chunks = readdirSync(dir).sort();
-  sh(`for c in ${chunks.join(' ')}; do awk '{print $1$1}' "$c" > "repeat_$c"; rev "$c" > "reverse_$c"; done`);
-  sh(`cat ${chunks.map((c) => `repeat_${c}`).join(' ')} > repeat_random.string_merge; cat ${chunks.map((c) => `reverse_${c}`).join(' ')} > reverse_random.string_merge`);
-  const files = new Map<string, Buffer>();
-  for (const name of readdirSync(dir)) files.set(name, readFileSync(join(dir, name)));
-  return { chunks, files };
 }
 
 const input = (project: string, splitNum: number) => ({

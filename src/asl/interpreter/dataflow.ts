@@ -50,6 +50,17 @@ export async function taskArguments(run: Run, frame: Frame, state: AnyState, inp
 }
 
 /**
+ * Whether nothing can ever see the state's result: JSONPath with `ResultPath: null` and no
+ * ResultSelector or Assign (which read the result, and ResultSelector may fail on it). A Map or
+ * Parallel then keeps null in place of each iteration's output: a fan-out of hundreds of batch
+ * jobs would otherwise carry every job description in the execution state, which the runtime
+ * stores after each step.
+ */
+export function discardsResult(run: Run, frame: Frame, state: AnyState): boolean {
+  return run.language(frame) !== 'JSONata' && state.ResultPath === null && state.ResultSelector === undefined && state.Assign === undefined;
+}
+
+/**
  * Turns a state's result into its output and applies Assign, then leaves the state.
  * JSONPath: ResultSelector -> ResultPath (into the raw input) -> OutputPath.
  * JSONata: Output (default: the result). Assign sees the variables as they were before.

@@ -15,6 +15,7 @@ import { registerNotificationCommands } from './notifications.js';
 import { registerProgressCommand } from './progress.js';
 import { registerStackCommands } from './stacks.js';
 import { registerStorageCommands } from './storage.js';
+import type { DemoOptions } from './demo.js';
 import type { RunOptions } from './run.js';
 import type { UpOptions } from './up.js';
 
@@ -41,6 +42,7 @@ export function registerServerCommands(program: Command, done: Done): void {
     .description('start the server (API, console, engine, scheduler) with its data under --data (default ./.skybatch)')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'port to listen on; 0 picks a free one', '8080')
+    .option('--apply <stack>', 'apply this stack file once the server listens (nothing changes when it is already applied)')
     .action(action<[], UpOptions>(done, async (options) => (await import('./up.js')).upCommand(options)));
 
   const sm = program.command('state-machines').description('list, create, update, describe and delete state machines');
@@ -118,6 +120,20 @@ export function registerServerCommands(program: Command, done: Done): void {
     .description('report that the task is alive (SendTaskHeartbeat)')
     .argument('<token>', 'the task token ($$.Task.Token)')
     .action(action<[string], GlobalOptions>(done, async (token, options) => (await taskTokens()).sendTaskHeartbeat(token, options)));
+
+  program
+    .command('demo')
+    .description('run the string pipeline example end to end (starting a server if none runs) and print its summary')
+    .option('--lines <n>', 'lines of generated input', '100000')
+    .option('--split <n>', 'SPLIT_NUM: lines per chunk', '10000')
+    .option('--split-num <n>', 'the same as --split')
+    .option('--project <name>', 'ProjectNo: outputs go under result/NAME/', 'demo')
+    .option('--stack <file>', 'stack file to apply (default: the string pipeline example, applied only when absent)')
+    .action(
+      action<[], DemoOptions & { splitNum?: string }>(done, async ({ splitNum, ...options }) =>
+        (await import('./demo.js')).demoCommand({ ...options, ...(splitNum === undefined ? {} : { split: splitNum }) }),
+      ),
+    );
 
   registerFunctionCommands(program, done);
   registerJobCommands(program, done);

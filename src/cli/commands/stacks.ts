@@ -75,11 +75,23 @@ function report(result: Plan & Partial<ApplyResult>, options: GlobalOptions & { 
     printJson(result);
     return failed.length > 0 ? EXIT_FAILED : 0;
   }
+  for (const line of planLines(result, options.dryRun ?? false)) process.stdout.write(`${line}\n`);
+  if (failed.length === 0) return 0;
+  throw new CliError(EXIT_FAILED, failureSummary(failed), failureLines(failed));
+}
+
+/** One line per change, then the counts: what `apply` prints, and `up --apply` too. */
+export function planLines(result: Plan, dryRun: boolean): string[] {
   const changes = result.items.filter((item) => item.action !== 'unchanged');
-  for (const item of changes) process.stdout.write(`${planLine(item)}\n`);
   const count = (action: PlanItem['action']) => result.items.filter((item) => item.action === action).length;
   const summary = changes.length === 0 ? `stack ${result.stack}: no changes` : `stack ${result.stack}: ${count('create')} to create, ${count('update')} to update, ${count('delete')} to delete, ${count('unchanged')} unchanged`;
-  process.stdout.write(`${summary}${options.dryRun && changes.length > 0 ? ' (dry run: nothing applied)' : ''}\n`);
-  if (failed.length === 0) return 0;
-  throw new CliError(EXIT_FAILED, `${failed.length} change${failed.length === 1 ? '' : 's'} could not be applied`, failed.map((f) => `${f.kind} ${f.name}: ${f.error}`));
+  return [...changes.map(planLine), `${summary}${dryRun && changes.length > 0 ? ' (dry run: nothing applied)' : ''}`];
+}
+
+export function failureSummary(failed: ApplyResult['failed']): string {
+  return `${failed.length} change${failed.length === 1 ? '' : 's'} could not be applied`;
+}
+
+export function failureLines(failed: ApplyResult['failed']): string[] {
+  return failed.map((f) => `${f.kind} ${f.name}: ${f.error}`);
 }

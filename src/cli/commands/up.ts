@@ -1,7 +1,8 @@
 /*
- * `skybatch up [--data DIR] [--host H] [--port N]`: the whole platform in this process,
- * until SIGINT or SIGTERM. Credentials live in DIR/endpoint.json and survive restarts,
- * so scripts and S3 clients configured once keep working.
+ * `skybatch up [--data DIR] [--host H] [--port N] [--apply STACK]`: the whole platform in
+ * this process, until SIGINT or SIGTERM. Credentials live in DIR/endpoint.json and survive
+ * restarts, so scripts and S3 clients configured once keep working. With --apply, the stack
+ * file is applied once the server listens; on a restart its plan is empty, so nothing changes.
  */
 import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
@@ -9,7 +10,9 @@ import { join, resolve } from 'node:path';
 import { DEFAULT_DATA_DIR, endpointPath, readCredentialsFile, readEndpointFile, writeCredentialsFile, writeEndpointFile } from '../endpoint.js';
 import type { EndpointFile } from '../endpoint.js';
 import type { Platform } from '../../engine/types.js';
-import { CliError, EXIT_FAILED, EXIT_USAGE, printNote } from '../output.js';
+import { loadStack, type LoadedStack } from '../../stack/load.js';
+import { CliError, EXIT_FAILED, EXIT_USAGE, describeError, printNote } from '../output.js';
+import { failureLines, failureSummary, planLines } from './stacks.js';
 
 const SHUTDOWN_GRACE_MS = 5000;
 
@@ -17,12 +20,16 @@ export interface UpOptions {
   data?: string;
   host?: string;
   port?: string;
+  /** A stack file to apply once the server listens. */
+  apply?: string;
 }
 
 export async function upCommand(options: UpOptions): Promise<number> {
   const host = options.host ?? '127.0.0.1';
   const port = parsePort(options.port ?? '8080');
   const dataDir = resolve(options.data ?? DEFAULT_DATA_DIR);
+  // Checked before anything starts: a broken stack file is the user's to fix (exit 2).
+  const stack = options.apply === undefined ? undefined : loadStackOrThrow(options.apply);
   await mkdir(dataDir, { recursive: true });
   const path = endpointPath(dataDir);
   // Read before opening the platform: a broken file should stop us before anything starts.
@@ -64,6 +71,7 @@ export async function upCommand(options: UpOptions): Promise<number> {
     process.stdout.write(`Skybatch is up: console at ${url}/?token=${token}\n`);
     process.stdout.write(`API endpoint, token and S3 keys: ${path}\n`);
     process.stdout.write(`S3 endpoint: ${endpoint.s3Endpoint} (access key ${keys.accessKeyId}; \`skybatch access-keys default\` prints the pair)\n`);
+    if (stack !== undefined) await applyStack(platform, stack);
   } catch (err) {
     await server?.close();
     await platform.close();
@@ -96,6 +104,35 @@ async function defaultAccessKey(platform: Platform, previous: { accessKeyId: str
   }
   if (previous !== undefined) printNote('skybatch: the S3 key pair kept in the data directory does not match this store; issuing a new one');
   return keys.create({ description });
+}
+
+function loadStackOrThrow(file: string): LoadedStack {
+  const loaded = loadStack(file);
+  if ('problems' in loaded) throw new CliError(EXIT_USAGE, `${file} is invalid (${loaded.problems.length} problem${loaded.problems.length === 1 ? '' : 's'}); the server was not started`, loaded.problems);
+  return loaded.stack;
+}
+
+/**
+ * Applies the stack as `skybatch apply` would, printing the same plan lines. A change that
+ * fails is reported and the server keeps running: the rest of the platform is usable, and
+ * the next start (or `skybatch apply`) carries on where this one stopped.
+ */
+async function applyStack(platform: Platform, stack: LoadedStack): Promise<void> {
+  if (!platform.stacks) throw new CliError(EXIT_FAILED, 'this platform cannot apply stacks');
+  let result: Awaited<ReturnType<NonNullable<Platform['stacks']>['apply']>>;
+  try {
+    result = await platform.stacks.apply(stack.value);
+  } catch (err) {
+    // e.g. a resource another stack manages: the server is still worth keeping up.
+    printNote(`skybatch: stack ${stack.name} was not applied: ${describeError(err).split('\n', 1)[0] ?? ''}`);
+    for (const line of (err as { problems?: string[] }).problems ?? []) printNote(`  ${line}`);
+    return;
+  }
+  for (const line of planLines(result, false)) process.stdout.write(`${line}\n`);
+  if (result.failed.length > 0) {
+    printNote(`skybatch: ${failureSummary(result.failed)}`);
+    for (const line of failureLines(result.failed)) printNote(`  ${line}`);
+  }
 }
 
 /** Resolves on the first SIGINT/SIGTERM; a second one while closing ends the process at once. */

@@ -157,6 +157,29 @@ describe('step', () => {
     expect(stored).toEqual(plain);
   });
 
+  it.each([
+    { fanOut: 'Map', resultPath: null, keeps: false },
+    { fanOut: 'Map', resultPath: '$.r', keeps: true },
+    { fanOut: 'Parallel', resultPath: null, keeps: false },
+    { fanOut: 'Parallel', resultPath: '$.r', keeps: true },
+  ])('a $fanOut with ResultPath $resultPath keeps the outputs of finished children in its state: $keeps', async ({ fanOut, resultPath, keeps }) => {
+    const processor = { StartAt: 'T', States: { T: { Type: 'Task', Resource: 'r', End: true } } };
+    const F =
+      fanOut === 'Map'
+        ? { Type: 'Map', ItemsPath: '$.items', ItemProcessor: processor, ResultPath: resultPath, End: true }
+        : { Type: 'Parallel', Branches: [processor, processor, processor], ResultPath: resultPath, End: true };
+    const def = { StartAt: 'F', States: { F } } as unknown as StateMachineDefinition;
+    let out = await step(def, undefined, start({ items: [1, 2, 3] }), T0);
+    const tasks = only(out.commands, 'RunTask');
+    expect(tasks).toHaveLength(3);
+    // Two children finish with a large output; the third is still running.
+    for (const task of tasks.slice(0, 2)) out = await step(def, out.state, { type: 'TaskSucceeded', taskId: task.taskId, output: { job: 'x'.repeat(10_000) } }, T0 + 1);
+    expect(JSON.stringify(out.state).length > 20_000).toBe(keeps);
+    out = await step(def, out.state, { type: 'TaskSucceeded', taskId: tasks[2]!.taskId, output: { job: 'last' } }, T0 + 2);
+    const results = [{ job: 'x'.repeat(10_000) }, { job: 'x'.repeat(10_000) }, { job: 'last' }];
+    expect(only(out.commands, 'ExecutionSucceeded')[0]?.output).toEqual(keeps ? { items: [1, 2, 3], r: results } : { items: [1, 2, 3] });
+  });
+
   it('never runs more Map iterations at once than MaxConcurrency', async () => {
     const def: StateMachineDefinition = {
       StartAt: 'M',

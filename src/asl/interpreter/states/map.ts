@@ -8,7 +8,7 @@
 import { StatesExceedToleratedFailureThreshold, StatesRuntime } from '../../errors.js';
 import { NOT_FOUND } from '../../jsonpath.js';
 import type { ItemBatcher, Json, MapState } from '../../types.js';
-import { dynamicField, effectiveInput, finishWithResult, jsonataEnv, pathEnv } from '../dataflow.js';
+import { discardsResult, dynamicField, effectiveInput, finishWithResult, jsonataEnv, pathEnv } from '../dataflow.js';
 import { requireTemplate } from '../jsonata-dataflow.js';
 import { applyPayloadTemplate, readInputOrContext } from '../jsonpath-dataflow.js';
 import type { ChildEndedHandler, Run, StateHandler } from '../run.js';
@@ -151,7 +151,7 @@ export const mapChildEnded: ChildEndedHandler = async (run, parent, child, outco
   const state = run.currentState(parent) as MapState;
   if ('error' in outcome) {
     group.failed++;
-    group.results[child.index] = { Error: outcome.error.error, Cause: outcome.error.cause };
+    group.results[child.index] = discardsResult(run, parent, state) ? null : { Error: outcome.error.error, Cause: outcome.error.cause };
     run.emit(parent, 'MapIterationFailed', { mapIterationFailedEventDetails: details });
     if (exceedsTolerance(group)) {
       for (const [id, index] of Object.entries(group.running)) {
@@ -171,7 +171,7 @@ export const mapChildEnded: ChildEndedHandler = async (run, parent, child, outco
       return;
     }
   } else {
-    group.results[child.index] = outcome.output;
+    group.results[child.index] = discardsResult(run, parent, state) ? null : outcome.output;
     run.emit(parent, 'MapIterationSucceeded', { mapIterationSucceededEventDetails: details });
   }
   if (group.finished < group.items.length) {

@@ -4,7 +4,7 @@
  * aborts the others and the Parallel state fails with that branch's error.
  */
 import type { ParallelState } from '../../types.js';
-import { effectiveInput, finishWithResult, taskArguments } from '../dataflow.js';
+import { discardsResult, effectiveInput, finishWithResult, taskArguments } from '../dataflow.js';
 import type { ChildEndedHandler, StateHandler } from '../run.js';
 
 export const enterParallel: StateHandler = async (run, frame, s) => {
@@ -50,7 +50,7 @@ export const parallelChildEnded: ChildEndedHandler = async (run, parent, child, 
     await run.handleError(parent, outcome.error);
     return;
   }
-  group.results[child.index] = outcome.output;
+  group.results[child.index] = discardsResult(run, parent, run.currentState(parent) as ParallelState) ? null : outcome.output;
   group.finished++;
   if (group.finished < group.results.length) return;
   delete parent.children;
