@@ -9,7 +9,7 @@
  * Needs `npm run build`.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,11 +18,11 @@ import type { DemoSummary } from '../../src/cli/commands/demo.js';
 import { backends, type BackendHandle } from '../support/backends.js';
 import { runCollected, type Completed } from '../support/run-collected.js';
 import { startServer, type RunningServer } from '../support/server.js';
-import { shellReference } from '../support/shell-reference.js';
+import { copyStringPipelineExample, shellReference, STRING_PIPELINE_EXAMPLE } from '../support/shell-reference.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const bin = join(root, 'bin/skybatch.js');
-const example = join(root, 'examples/string-pipeline');
+const example = STRING_PIPELINE_EXAMPLE;
 const LINES = 100_000;
 const SPLIT = 10_000;
 
@@ -46,11 +46,7 @@ describe.each(backends)('skybatch demo on $name', (backend) => {
 
   beforeAll(async () => {
     handle = await backend.create();
-    work = mkdtempSync(join(tmpdir(), 'skybatch-demo-'));
-    // A copy, so the file subscription (relative to the stack) writes into the test's folder.
-    stackDir = join(work, 'string-pipeline');
-    cpSync(example, stackDir, { recursive: true });
-    rmSync(join(stackDir, 'notifications.jsonl'), { force: true });
+    ({ work, stackDir } = copyStringPipelineExample('skybatch-demo-'));
   }, 60_000);
 
   afterAll(async () => {

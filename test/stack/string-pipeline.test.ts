@@ -10,8 +10,7 @@
  * Needs `npm run build`.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,11 +18,11 @@ import { startSmtpServer } from '../notify/helpers.js';
 import { backends, until, type BackendHandle } from '../support/backends.js';
 import { startServer, type RunningServer } from '../support/server.js';
 import { runCollected, type Completed } from '../support/run-collected.js';
-import { shellReference } from '../support/shell-reference.js';
+import { copyStringPipelineExample, shellReference, STRING_PIPELINE_EXAMPLE } from '../support/shell-reference.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const bin = join(root, 'bin/skybatch.js');
-const example = join(root, 'examples/string-pipeline');
+const example = STRING_PIPELINE_EXAMPLE;
 const LINES = 100_000;
 const SPLIT = 10_000;
 
@@ -84,11 +83,7 @@ describe.each(backends)('the string pipeline on $name', (backend) => {
     process.env.SKYBATCH_SMTP_URL = smtp.url;
     server = await startServer({ dataDir: dataDir(), databaseUrl: handle.databaseUrl });
     delete process.env.SKYBATCH_SMTP_URL;
-    work = mkdtempSync(join(tmpdir(), 'skybatch-pipeline-'));
-    // A copy, so the file subscription (relative to the stack) writes into the test's folder.
-    stackDir = join(work, 'string-pipeline');
-    cpSync(example, stackDir, { recursive: true });
-    rmSync(join(stackDir, 'notifications.jsonl'), { force: true });
+    ({ work, stackDir } = copyStringPipelineExample('skybatch-pipeline-'));
   }, 60_000);
 
   afterAll(async () => {

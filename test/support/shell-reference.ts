@@ -4,8 +4,24 @@
  * byte-identical to these files.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const STRING_PIPELINE_EXAMPLE = fileURLToPath(new URL('../../examples/string-pipeline', import.meta.url));
+
+/**
+ * A copy of the example in a new temporary folder `work`, so that its file subscription
+ * (a path relative to the stack) writes into the test's folder, not the repository.
+ */
+export function copyStringPipelineExample(prefix: string): { work: string; stackDir: string } {
+  const work = mkdtempSync(join(tmpdir(), prefix));
+  const stackDir = join(work, 'string-pipeline');
+  cpSync(STRING_PIPELINE_EXAMPLE, stackDir, { recursive: true });
+  rmSync(join(stackDir, 'notifications.jsonl'), { force: true });
+  return { work, stackDir };
+}
 
 /** Chunk names in order, and every file by name (chunks, repeat_*, reverse_*, the two *_merge). */
 export function shellReference(input: string, dir: string, splitNum: number): { chunks: string[]; files: Map<string, Buffer> } {
