@@ -1,0 +1,218 @@
+/*
+ * One execution: the graph with each state's status, the selected state's input and output,
+ * Map iterations (progress, drill-down), the jobs it submitted and the event history.
+ */
+import { useMemo, useState } from 'react';
+import { api, enc, get } from '../api';
+import { ErrorBox, Json, Link, Loading, Progress, Status, time } from '../common';
+import { StateGraph } from '../graph';
+import { analyse, eventDetails, type HistoryEvent, type StateStatus } from '../history';
+import { useLive } from '../live';
+import { VirtualTable } from '../VirtualTable';
+
+interface Execution {
+  id: string;
+  executionArn: string;
+  name: string;
+  stateMachine: string;
+  revision: number;
+  status: string;
+  input: unknown;
+  output?: unknown;
+  error?: string;
+  cause?: string;
+  startDate: string;
+  stopDate?: string;
+  redriveCount: number;
+}
+interface JobRow {
+  jobId: string;
+  jobName: string;
+  status: string;
+  arrayProperties?: { size?: number; statusSummary?: Record<string, number> };
+  progress?: { percent: number };
+}
+
+async function loadAll(id: string): Promise<{ execution: Execution; definition: unknown; events: HistoryEvent[]; jobs: JobRow[] }> {
+  const execution = await get<Execution>(`/api/v1/executions/${enc(id)}`);
+  const [machine, events, jobs] = await Promise.all([
+    get<{ definition: unknown }>(`/api/v1/state-machines/${enc(execution.stateMachine)}?revision=${execution.revision}`),
+    (async () => {
+      const all: HistoryEvent[] = [];
+      let token: string | undefined;
+      do {
+        const page = await get<{ items: HistoryEvent[]; nextToken?: string }>(`/api/v1/executions/${enc(id)}/history?limit=1000${token ? `&nextToken=${enc(token)}` : ''}`);
+        all.push(...page.items);
+        token = page.nextToken;
+      } while (token !== undefined);
+      return all;
+    })(),
+    get<{ items: JobRow[] }>(`/api/v1/executions/${enc(id)}/jobs`).catch(() => ({ items: [] })),
+  ]);
+  return { execution, definition: machine.definition, events, jobs: jobs.items };
+}
+
+export function ExecutionPage({ id }: { id: string }) {
+  const { data, error, reload } = useLive(() => loadAll(id), [id], ['executions', 'jobs']);
+  const [selected, setSelected] = useState<string>();
+  const [iteration, setIteration] = useState<string>();
+  const [typeFilter, setTypeFilter] = useState('');
+  const [stateFilter, setStateFilter] = useState('');
+  const [actionError, setActionError] = useState<Error>();
+  const analysis = useMemo(() => (data ? analyse(data.events, data.execution.status) : undefined), [data]);
+  if (!data || !analysis) return error ? <ErrorBox error={error} /> : <Loading />;
+  const { execution, events } = data;
+  const statuses = new Map<string, StateStatus>([...analysis.states].map(([name, view]) => [name, view.status]));
+  const act = (action: 'stop' | 'redrive') => {
+    setActionError(undefined);
+    api('POST', `/api/v1/executions/${enc(execution.id)}/${action}`, action === 'stop' ? {} : undefined).then(reload, (err: Error) => setActionError(err));
+  };
+  const view = selected ? analysis.states.get(selected) : undefined;
+  const mapIterations = selected ? analysis.iterations.get(selected) : undefined;
+  const shown = events.filter(
+    (e) =>
+      (typeFilter === '' || e.type.toLowerCase().includes(typeFilter.toLowerCase())) &&
+      (stateFilter === '' || analysis.stateOf.get(e.id) === stateFilter) &&
+      (iteration === undefined || analysis.iterationOf.get(e.id) === iteration),
+  );
+  return (
+    <section>
+      <h1>
+        Execution {execution.name} <Status value={execution.status} />
+      </h1>
+      <p className="muted">
+        <Link to={`/state-machines/${enc(execution.stateMachine)}`}>{execution.stateMachine}</Link> revision {execution.revision} · started {time(execution.startDate)}
+        {execution.stopDate ? ` · stopped ${time(execution.stopDate)}` : ''}
+        {execution.redriveCount > 0 ? ` · redriven ${execution.redriveCount}×` : ''}
+      </p>
+      <div className="actions">
+        <button type="button" onClick={() => act('stop')} disabled={execution.status !== 'RUNNING'}>
+          Stop
+        </button>
+        <button type="button" onClick={() => act('redrive')} disabled={!['FAILED', 'TIMED_OUT', 'ABORTED'].includes(execution.status)}>
+          Redrive
+        </button>
+      </div>
+      <ErrorBox error={actionError ?? error} />
+      {execution.error && (
+        <p className="error">
+          {execution.error}: {execution.cause}
+        </p>
+      )}
+      <div className="columns">
+        <StateGraph definition={data.definition} statuses={statuses} selected={selected} onSelect={(s) => { setSelected(s); setIteration(undefined); }} />
+        <div className="state-panel">
+          <label>
+            State
+            <select value={selected ?? ''} onChange={(e) => { setSelected(e.target.value || undefined); setIteration(undefined); }}>
+              <option value="">(execution)</option>
+              {[...analysis.states.keys()].map((name) => (
+                <option key={name} value={name}>{name}</option>
+              ))}
+            </select>
+          </label>
+          {!selected ? (
+            <>
+              <h2>Input</h2>
+              <Json value={execution.input} label="Execution input" />
+              {execution.output !== undefined && (
+                <>
+                  <h2>Output</h2>
+                  <Json value={execution.output} label="Execution output" />
+                </>
+              )}
+            </>
+          ) : (
+            <>
+              <h2>
+                {selected} <Status value={view?.status ?? 'not-started'} />
+              </h2>
+              {view?.error && <p className="error">{view.error}: {view.cause}</p>}
+              {mapIterations && <MapIterations name={selected} iterations={[...mapIterations.values()]} selected={iteration} onSelect={setIteration} />}
+              <h3>Input</h3>
+              {view?.input !== undefined ? <Json value={view.input} label={`Input of ${selected}`} /> : <p className="muted">Not entered yet.</p>}
+              <h3>Output</h3>
+              {view?.output !== undefined ? <Json value={view.output} label={`Output of ${selected}`} /> : <p className="muted">No output yet.</p>}
+            </>
+          )}
+        </div>
+      </div>
+      {data.jobs.length > 0 && (
+        <>
+          <h2>Jobs</h2>
+          <ul className="plain jobs-of-execution">
+            {data.jobs.map((j) => (
+              <li key={j.jobId}>
+                <Status value={j.status} /> <Link to={`/jobs/${enc(j.jobId)}`}>{j.jobName}</Link>
+                {j.arrayProperties?.statusSummary && ` (array of ${j.arrayProperties.size ?? 0}: ${Object.entries(j.arrayProperties.statusSummary).map(([s, n]) => `${n} ${s.toLowerCase()}`).join(', ')})`}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      <h2>Event history{iteration ? ` of iteration ${iteration}` : ''}</h2>
+      <div className="filters">
+        <label>
+          Event type contains
+          <input value={typeFilter} onChange={(e) => setTypeFilter(e.target.value)} />
+        </label>
+        <label>
+          State
+          <select value={stateFilter} onChange={(e) => setStateFilter(e.target.value)}>
+            <option value="">any</option>
+            {[...analysis.states.keys()].map((name) => (
+              <option key={name} value={name}>{name}</option>
+            ))}
+          </select>
+        </label>
+        {iteration && (
+          <button type="button" onClick={() => setIteration(undefined)}>
+            Show all iterations
+          </button>
+        )}
+      </div>
+      <VirtualTable
+        label="Event history"
+        rows={shown}
+        rowKey={(e) => String(e.id)}
+        columns={[
+          { header: 'ID', width: '60px', cell: (e) => e.id },
+          { header: 'Type', width: '1.3fr', cell: (e) => e.type },
+          { header: 'State', width: '1fr', cell: (e) => analysis.stateOf.get(e.id) ?? '' },
+          { header: 'Time', width: '1fr', cell: (e) => time(e.timestamp) },
+          { header: 'Details', width: '3fr', cell: (e) => <span className="ellipsis" title={JSON.stringify(eventDetails(e))}>{JSON.stringify(eventDetails(e))}</span> },
+        ]}
+      />
+    </section>
+  );
+}
+
+function MapIterations({ name, iterations, selected, onSelect }: { name: string; iterations: { index: number; status: string }[]; selected: string | undefined; onSelect: (key: string) => void }) {
+  const count = (s: string) => iterations.filter((i) => i.status === s).length;
+  const done = count('succeeded');
+  const failed = count('failed') + count('aborted');
+  const total = iterations.length;
+  return (
+    <div className="map-iterations" data-testid="map-iterations">
+      <h3>Map iterations</h3>
+      <p>
+        <span data-testid="map-done">{done}</span> done, {failed} failed, {count('running')} running of {total}
+      </p>
+      <Progress percent={total === 0 ? 0 : ((done + failed) / total) * 100} label={`Iterations of ${name} finished`} />
+      <VirtualTable
+        label={`Iterations of ${name}`}
+        height={200}
+        rows={iterations.sort((a, b) => a.index - b.index)}
+        rowKey={(i) => String(i.index)}
+        columns={[
+          { header: 'Index', width: '1fr', cell: (i) => (
+            <button type="button" className={`link${selected === `${name}#${i.index}` ? ' active' : ''}`} onClick={() => onSelect(`${name}#${i.index}`)}>
+              Iteration {i.index}
+            </button>
+          ) },
+          { header: 'Status', width: '1fr', cell: (i) => <Status value={i.status} /> },
+        ]}
+      />
+    </div>
+  );
+}
