@@ -103,6 +103,7 @@ export function StateGraph({ definition, statuses, selected, onSelect }: { defin
         nodes={nodes}
         edges={base.edges}
         fitView
+        minZoom={0.1}
         nodesDraggable={false}
         nodesConnectable={false}
         onNodeClick={(_event, node) => onSelect?.(node.id)}

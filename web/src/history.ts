@@ -107,6 +107,18 @@ export function analyse(events: HistoryEvent[], executionStatus: string): Analys
   return { states, iterations, stateOf, iterationOf };
 }
 
+/** An iteration's input (its first state's) and output (its last state's, once it ended). */
+export function iterationIO(events: HistoryEvent[], analysis: Analysis, key: string): { input?: string; output?: string } {
+  const mine = events.filter((e) => analysis.iterationOf.get(e.id) === key);
+  const first = mine.find((e) => e.type.endsWith('StateEntered'));
+  const exits = mine.filter((e) => e.type.endsWith('StateExited'));
+  const last = exits[exits.length - 1];
+  const io: { input?: string; output?: string } = {};
+  if (first) io.input = String(detailsOf(first).input ?? '');
+  if (last) io.output = String(detailsOf(last).output ?? '');
+  return io;
+}
+
 export function eventDetails(event: HistoryEvent): Record<string, unknown> {
   return detailsOf(event);
 }

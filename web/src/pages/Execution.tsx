@@ -6,7 +6,7 @@ import { useMemo, useState } from 'react';
 import { api, enc, get } from '../api';
 import { ErrorBox, Json, Link, Loading, Progress, Status, time } from '../common';
 import { StateGraph } from '../graph';
-import { analyse, eventDetails, type HistoryEvent, type StateStatus } from '../history';
+import { analyse, eventDetails, iterationIO, type HistoryEvent, type StateStatus } from '../history';
 import { useLive } from '../live';
 import { VirtualTable } from '../VirtualTable';
 
@@ -129,6 +129,7 @@ export function ExecutionPage({ id }: { id: string }) {
               </h2>
               {view?.error && <p className="error">{view.error}: {view.cause}</p>}
               {mapIterations && <MapIterations name={selected} iterations={[...mapIterations.values()]} selected={iteration} onSelect={setIteration} />}
+              {iteration && <IterationIO io={iterationIO(events, analysis, iteration)} name={iteration} />}
               <h3>Input</h3>
               {view?.input !== undefined ? <Json value={view.input} label={`Input of ${selected}`} /> : <p className="muted">Not entered yet.</p>}
               <h3>Output</h3>
@@ -184,6 +185,17 @@ export function ExecutionPage({ id }: { id: string }) {
         ]}
       />
     </section>
+  );
+}
+
+function IterationIO({ io, name }: { io: { input?: string; output?: string }; name: string }) {
+  return (
+    <div data-testid="iteration-io">
+      <h3>Iteration {name.split('#').pop()}: input</h3>
+      {io.input !== undefined ? <Json value={io.input} label={`Input of iteration ${name}`} /> : <p className="muted">Not started.</p>}
+      <h3>Iteration {name.split('#').pop()}: output</h3>
+      {io.output !== undefined ? <Json value={io.output} label={`Output of iteration ${name}`} /> : <p className="muted">No output yet.</p>}
+    </div>
   );
 }
 
