@@ -29,7 +29,7 @@ export function VirtualTable<T>({ rows, columns, rowKey, label, height = 480, on
           </div>
         ))}
       </div>
-      <div ref={parent} className="vbody" style={{ maxHeight: height }} tabIndex={0} aria-label={`${label} rows`}>
+      <div ref={parent} className="vbody" role="rowgroup" style={{ maxHeight: height }} tabIndex={0} aria-label={`${label} rows`}>
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
           {items.map((item) => {
             const row = rows[item.index] as T;
