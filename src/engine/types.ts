@@ -98,10 +98,12 @@ export interface Executions {
 export type TokenScope = { kind: 'admin' } | { kind: 'job'; jobId: string };
 
 export interface Tokens {
-  /** Returns the scope of a token, or undefined when it is unknown. */
-  verify(token: string): Promise<TokenScope | undefined>;
+  /** Returns the scope of a token, or undefined when it is unknown (or, a session, expired at `now`). */
+  verify(token: string, now?: number): Promise<TokenScope | undefined>;
   /** Issues a token; the returned string is shown once and stored only hashed. */
   issue(scope: TokenScope): Promise<string>;
+  /** A console session: admin scope until `expiresAt` (epoch ms); stored nowhere, checked by its signature. */
+  issueSession(expiresAt: number): string;
 }
 
 /**

@@ -89,6 +89,18 @@ describe('login', () => {
     expect((await fetch(`${url}/api/v1/state-machines`, { headers: { cookie: 'skybatch_session=forged' } })).status).toBe(401);
   });
 
+  it('refuses an expired or tampered session cookie', async () => {
+    const expired = platform.tokens.issueSession(Date.now() - 1000);
+    expect((await fetch(`${url}/api/v1/state-machines`, { headers: { cookie: `skybatch_session=${expired}` } })).status).toBe(401);
+    const live = platform.tokens.issueSession(Date.now() + 60_000);
+    expect((await fetch(`${url}/api/v1/state-machines`, { headers: { cookie: `skybatch_session=${live}` } })).status).toBe(200);
+    // Moving the expiry breaks the signature.
+    const [, expires, nonce, mac] = live.split('.');
+    const extended = `session.${Number(expires) + 86_400_000}.${nonce}.${mac}`;
+    expect((await fetch(`${url}/api/v1/state-machines`, { headers: { cookie: `skybatch_session=${extended}` } })).status).toBe(401);
+    expect(await platform.tokens.verify(live, Number(expires) + 1)).toBeUndefined();
+  });
+
   it('forgets the session on DELETE /api/v1/session (the cookie is cleared)', async () => {
     const res = await fetch(`${url}/api/v1/session`, { method: 'DELETE' });
     expect(res.headers.get('set-cookie')).toMatch(/^skybatch_session=; .*Max-Age=0/);

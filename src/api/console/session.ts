@@ -1,7 +1,8 @@
 /*
  * Console sessions. The console URL carries the admin token once (`/?token=...`); the server
- * swaps it for a session token of its own in an HttpOnly, SameSite=Strict cookie and
- * redirects to the same page without the token, so it stays out of history and Referer.
+ * swaps it for a session token of its own (signed, valid for a week: engine/tokens.ts) in an
+ * HttpOnly, SameSite=Strict cookie and redirects to the same page without the token, so it
+ * stays out of history and Referer.
  *
  * CSRF: a request authenticated by the cookie must also send `x-csrf-token` on anything but
  * GET/HEAD. The value is bound to the session (a hash of its token) and only readable
@@ -56,7 +57,7 @@ export async function startSession(platform: Platform, request: FastifyRequest, 
   const scope = token.length > 512 ? undefined : await platform.tokens.verify(token);
   if (!scope) throw new UnauthorizedError('unknown or revoked access token');
   if (scope.kind !== 'admin') throw new ForbiddenError('the console needs an admin token; job tokens may not open it');
-  const session = await platform.tokens.issue({ kind: 'admin' });
+  const session = platform.tokens.issueSession(Date.now() + SESSION_SECONDS * 1000);
   void reply.header('set-cookie', cookie(session, SESSION_SECONDS, request.protocol === 'https'));
   return csrfTokenFor(session);
 }
