@@ -8,7 +8,7 @@
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
+import { createServer as createHttpServer, request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -131,6 +131,7 @@ describe.skipIf(!haveChromium())('console in Chromium', () => {
     }
     expect(await state('Failed').getAttribute('data-status')).toBe('not-started');
     await page.locator('h1 .status-succeeded').waitFor();
+    expect(await unlabelledControls(page)).toEqual([]);
     await screenshot(page, 'execution');
   }, PIPELINE_MS + 10_000);
 
@@ -229,6 +230,7 @@ describe.skipIf(!haveChromium())('console in Chromium', () => {
   it('shows the state machine as a graph, JSON and YAML, and lists executions and jobs', async () => {
     await page.goto(`${server.url}/state-machines/StringPipeline`);
     await page.locator('.react-flow__node[data-state="Check_Output"]').waitFor();
+    expect(await unlabelledControls(page)).toEqual([]);
     await screenshot(page, 'state-machine');
     await page.getByLabel('YAML').check();
     expect(await page.getByLabel('Definition as yaml').textContent()).toContain('StartAt: String_Split');
@@ -237,10 +239,48 @@ describe.skipIf(!haveChromium())('console in Chromium', () => {
     await screenshot(page, 'executions');
     await page.goto(`${server.url}/jobs?execution=${encodeURIComponent(executionId)}`);
     await page.getByRole('link', { name: 'String_Split' }).waitFor();
+    expect(await unlabelledControls(page)).toEqual([]);
     await screenshot(page, 'jobs');
     await page.goto(`${server.url}/overview`);
     await page.getByTestId('executions-SUCCEEDED').filter({ hasText: '1' }).waitFor();
     await screenshot(page, 'overview-after');
+  });
+
+  it('stops a running execution and redrives it, from its page', async () => {
+    const nap = { StartAt: 'Nap', States: { Nap: { Type: 'Wait', Seconds: 3600, End: true } } };
+    expect((await server.api('POST', '/api/v1/state-machines', { name: 'nap', definition: nap })).status).toBe(201);
+    const started = await server.api<{ id: string }>('POST', '/api/v1/executions', { stateMachine: 'nap' });
+    await page.goto(`${server.url}/executions/${encodeURIComponent(started.body.id)}`);
+    await page.locator('.react-flow__node[data-state="Nap"][data-status="running"]').waitFor();
+    await page.getByRole('button', { name: 'Stop' }).click();
+    await page.locator('h1 .status-aborted').waitFor();
+    await page.getByRole('button', { name: 'Redrive' }).click();
+    await page.locator('h1 .status-running').waitFor();
+    expect((await server.api<{ redriveCount: number }>('GET', `/api/v1/executions/${started.body.id}`)).body.redriveCount).toBe(1);
+    await server.api('POST', `/api/v1/executions/${started.body.id}/stop`, {});
+  });
+
+  it('shows an array job with its children counted by status in the list', async () => {
+    const submitted = await server.api<{ jobId: string }>('POST', '/api/v1/jobs', { jobName: 'array-of-three', command: ['true'], arraySize: 3 });
+    expect(submitted.status).toBe(201);
+    await page.goto(`${server.url}/jobs`);
+    const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: 'array-of-three', exact: true }) });
+    await row.getByText('3 succeeded').waitFor();
+  });
+
+  it('sends no cookie with a form posted from another site (SameSite=Strict)', async () => {
+    // localhost and 127.0.0.1 are different sites to the browser.
+    const evil = createHttpServer((_req, res) => {
+      res.setHeader('content-type', 'text/html');
+      res.end(`<form method="POST" action="${server.url}/api/v1/executions" enctype="text/plain"><input name='{"stateMachine":"nap","x":"' value='"}'></form><script>document.forms[0].submit()</script>`);
+    });
+    await new Promise<void>((resolve) => evil.listen(0, '127.0.0.1', resolve));
+    const port = (evil.address() as { port: number }).port;
+    const before = (await server.api<{ items: unknown[] }>('GET', '/api/v1/executions?stateMachine=nap')).body.items.length;
+    const [response] = await Promise.all([page.waitForResponse(`${server.url}/api/v1/executions`), page.goto(`http://localhost:${port}/`)]);
+    expect(response.status()).toBe(401);
+    expect((await server.api<{ items: unknown[] }>('GET', '/api/v1/executions?stateMachine=nap')).body.items.length).toBe(before);
+    evil.close();
   });
 
   it('refuses a POST authenticated by the cookie but without the CSRF token', async () => {

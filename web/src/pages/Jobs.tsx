@@ -22,6 +22,24 @@ interface Page {
 
 const STATUSES = ['', 'SUBMITTED', 'PENDING', 'RUNNABLE', 'STARTING', 'RUNNING', 'SUCCEEDED', 'FAILED'];
 
+/**
+ * An array job's children by status. Rows render only while in view (VirtualTable), so this
+ * asks for the few array jobs on screen, not for every one in the list.
+ */
+function ArrayCounts({ jobId, size }: { jobId: string; size: number }) {
+  const { data } = useLive(() => get<{ arrayProperties?: { statusSummary?: Record<string, number> } }>(`/api/v1/jobs/${enc(jobId)}`), [jobId], ['jobs']);
+  const summary = data?.arrayProperties?.statusSummary;
+  if (!summary) return <span>{size} children</span>;
+  return (
+    <span title={`${size} children`}>
+      {Object.entries(summary)
+        .filter(([, n]) => n > 0)
+        .map(([status, n]) => `${n} ${status.toLowerCase()}`)
+        .join(', ')}
+    </span>
+  );
+}
+
 /** Jobs by queue and status (server-side pages, fetched as the list scrolls), or an execution's jobs. */
 export function JobsPage() {
   const { search } = useLocation();
@@ -84,7 +102,7 @@ export function JobsPage() {
           { header: 'Name', width: '2fr', cell: (r) => <Link to={`/jobs/${enc(r.jobId)}`}>{r.jobName}</Link> },
           { header: 'Queue', width: '1fr', cell: (r) => r.jobQueue },
           { header: 'Status', width: '1fr', cell: (r) => <Status value={r.status} /> },
-          { header: 'Array', width: '0.7fr', cell: (r) => (r.arrayProperties?.size !== undefined ? `${r.arrayProperties.size} children` : '') },
+          { header: 'Array children', width: '1.4fr', cell: (r) => (r.arrayProperties?.size !== undefined ? <ArrayCounts jobId={r.jobId} size={r.arrayProperties.size} /> : '') },
           { header: 'Progress', width: '1fr', cell: (r) => (r.progress ? <Progress percent={r.progress.percent} label={`Progress of ${r.jobName}`} /> : '') },
           { header: 'Created', width: '1.3fr', cell: (r) => time(r.createdAt) },
         ]}
