@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { brotliCompressSync, brotliDecompressSync, gunzipSync } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer } from '../../src/api/server.js';
@@ -26,7 +26,10 @@ function fakeConsole(root: string): string {
   const out = join(root, 'web');
   mkdirSync(join(out, 'assets'), { recursive: true });
   writeFileSync(join(out, 'index.html'), '<!doctype html><title>console</title><script type="module" src="/assets/app-1.js"></script>');
-  writeFileSync(join(out, 'assets', 'app-1.js'), `console.log(${JSON.stringify('x'.repeat(4000))});`);
+  const script = `console.log(${JSON.stringify('x'.repeat(4000))});`;
+  writeFileSync(join(out, 'assets', 'app-1.js'), script);
+  // As scripts/compress-web.mjs leaves it after the build.
+  writeFileSync(join(out, 'assets', 'app-1.js.br'), brotliCompressSync(script));
   return out;
 }
 
@@ -154,9 +157,9 @@ describe('static files', () => {
     }
   });
 
-  it('serves hashed assets compressed when asked, immutable; unknown assets and paths are 404', async () => {
-    const raw = await new Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }>((resolve, reject) => {
-      const req = httpRequest(`${url}/assets/app-1.js`, { headers: { 'accept-encoding': 'gzip' } }, (res) => {
+  const rawGet = (path: string, encoding: string) =>
+    new Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }>((resolve, reject) => {
+      const req = httpRequest(`${url}${path}`, { headers: { 'accept-encoding': encoding } }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
@@ -164,6 +167,19 @@ describe('static files', () => {
       req.on('error', reject);
       req.end();
     });
+
+  it('serves the brotli form the build left, and never that file on its own', async () => {
+    const br = await rawGet('/assets/app-1.js', 'gzip, deflate, br');
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(brotliDecompressSync(br.body).toString()).toContain('console.log');
+    expect((await rawGet('/assets/app-1.js.br', 'identity')).status).toBe(404);
+    const plain = await rawGet('/assets/app-1.js', 'identity');
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.body.toString()).toContain('console.log');
+  });
+
+  it('serves hashed assets compressed when asked, immutable; unknown assets and paths are 404', async () => {
+    const raw = await rawGet('/assets/app-1.js', 'gzip');
     expect(raw.status).toBe(200);
     expect(raw.headers['content-encoding']).toBe('gzip');
     expect(raw.headers['cache-control']).toContain('immutable');

@@ -43,6 +43,12 @@ async function toError(response: Response): Promise<ApiError> {
   }
 }
 
+/** The session ended (expired, or logged out in another tab): back to the login page, saying why. */
+function sessionLost(): void {
+  const message = 'Your console session has ended (it expired, or you logged out). Log in again.';
+  if (window.location.pathname !== '/login') window.location.assign(`/login?error=${encodeURIComponent(message)}`);
+}
+
 export async function api<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
   const response = await fetch(path, {
     method,
@@ -50,7 +56,11 @@ export async function api<T = unknown>(method: string, path: string, body?: unkn
     headers: headers(body !== undefined),
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
-  if (!response.ok) throw await toError(response);
+  if (!response.ok) {
+    const error = await toError(response);
+    if (response.status === 401 && path !== '/api/v1/session') sessionLost();
+    throw error;
+  }
   const text = await response.text();
   return (text ? JSON.parse(text) : undefined) as T;
 }

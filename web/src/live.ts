@@ -10,9 +10,17 @@ type Listener = (topics: Topic[]) => void;
 const listeners = new Set<Listener>();
 let source: EventSource | undefined;
 
+const ALL_TOPICS: Topic[] = ['executions', 'jobs', 'deliveries', 'objects', 'stateMachines'];
+
 function connect(): void {
   if (source) return;
   source = new EventSource('/api/v1/events');
+  // After a reconnect (server restart, network), changes made meanwhile were never announced.
+  let opened = false;
+  source.addEventListener('open', () => {
+    if (opened) for (const listener of listeners) listener(ALL_TOPICS);
+    opened = true;
+  });
   source.addEventListener('change', (event) => {
     const { topics } = JSON.parse((event as MessageEvent<string>).data) as { topics: Topic[] };
     for (const listener of listeners) listener(topics);

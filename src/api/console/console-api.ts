@@ -42,14 +42,17 @@ export function consoleApiRoutes(app: FastifyInstance, platform: Platform): void
     };
   });
 
-  app.get<{ Params: { id: string } }>('/api/v1/executions/:id/jobs', {
+  app.get<{ Params: { id: string }; Querystring: { limit?: number } }>('/api/v1/executions/:id/jobs', {
     config: { doc: { operationId: 'listExecutionJobs', summary: 'The batch jobs an execution submitted, newest first', tag } },
-    schema: { params: objectSchema({ id: { type: 'string', minLength: 1, maxLength: 2048 } }, ['id']) },
+    schema: {
+      params: objectSchema({ id: { type: 'string', minLength: 1, maxLength: 2048 } }, ['id']),
+      querystring: objectSchema({ limit: { type: 'integer', minimum: 1, maximum: MAX_JOBS_OF_EXECUTION, description: `at most this many (default and most: ${MAX_JOBS_OF_EXECUTION})` } }),
+    },
   }, async (request) => {
     const execution = await platform.executions.describe(request.params.id);
     const batch = platform.batch;
     if (!batch) return { items: [] };
-    const ids = await queries.jobsOfExecution(execution.id, MAX_JOBS_OF_EXECUTION);
+    const ids = await queries.jobsOfExecution(execution.id, request.query.limit ?? MAX_JOBS_OF_EXECUTION);
     const items = await Promise.all(ids.map((id) => batch.jobs.describe(id)));
     return { items: items.map(summary) };
   });

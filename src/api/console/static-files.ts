@@ -2,12 +2,14 @@
  * The console's files (built by `vite build` into dist/web): `/` and the SPA's own paths get
  * index.html, `/assets/*` the hashed bundles. Files are read once and kept in memory with
  * their gzip and brotli forms (the whole console is a few hundred KB), so a page load costs
- * no disk reads and transfers compressed. `/?token=...` logs in first (session.ts).
+ * no disk reads and transfers compressed. The build writes those forms beside each file
+ * (scripts/compress-web.mjs: brotli at its best takes over a second, too long for every
+ * start); a file without them gets a quick gzip here. `/?token=...` logs in first (session.ts).
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { gzipSync } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Platform } from '../../engine/types.js';
 import { SkybatchError } from '../../errors.js';
@@ -54,11 +56,13 @@ function loadFiles(dir: string): Map<string, StaticFile> {
         continue;
       }
       const ext = extname(name);
+      // The compressed forms are read with the file they belong to.
+      if (ext === '.gz' || ext === '.br') continue;
       const body = readFileSync(path);
       const file: StaticFile = { body, type: TYPES[ext] ?? 'application/octet-stream' };
       if (COMPRESSIBLE.has(ext) && body.length > 512) {
-        file.gzip = gzipSync(body, { level: 9 });
-        file.brotli = brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } });
+        file.gzip = existsSync(`${path}.gz`) ? readFileSync(`${path}.gz`) : gzipSync(body, { level: 6 });
+        if (existsSync(`${path}.br`)) file.brotli = readFileSync(`${path}.br`);
       }
       files.set(`/${relative(dir, path).split(sep).join('/')}`, file);
     }

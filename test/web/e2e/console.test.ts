@@ -66,6 +66,8 @@ describe.skipIf(!haveChromium())('console in Chromium', () => {
     browser = await launchChromium();
     context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1400, height: 1000 } });
     page = await context.newPage();
+    // Below the test timeout, so that a step that never happens is named in the failure.
+    page.setDefaultTimeout(20_000);
   }, 120_000);
 
   afterAll(async () => {
@@ -289,6 +291,20 @@ describe.skipIf(!haveChromium())('console in Chromium', () => {
       return r.status;
     });
     expect(status).toBe(403);
+  });
+
+  it('goes to the login page when the session is gone, and a pasted token logs in again', async () => {
+    await page.goto(`${server.url}/overview`);
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    await context.clearCookies();
+    await page.getByRole('link', { name: 'Jobs', exact: true }).click();
+    await page.waitForURL(/\/login\?error=/);
+    await page.getByRole('alert').filter({ hasText: 'Your console session has ended' }).waitFor();
+    await screenshot(page, 'login');
+    await page.getByLabel('Access token').fill(server.token);
+    await page.getByLabel('Access token').press('Enter');
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    expect((await context.cookies()).map((c) => c.name)).toEqual(['skybatch_session']);
   });
 
   it('transfers under 500 KB compressed on the first load', async () => {

@@ -2,7 +2,7 @@
  * One execution: the graph with each state's status, the selected state's input and output,
  * Map iterations (progress, drill-down), the jobs it submitted and the event history.
  */
-import { useMemo, useState } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import { api, enc, get } from '../api';
 import { ErrorBox, Json, Link, Loading, Progress, Status, time } from '../common';
 import { StateGraph } from '../graph';
@@ -33,27 +33,49 @@ interface JobRow {
   progress?: { percent: number };
 }
 
-async function loadAll(id: string): Promise<{ execution: Execution; definition: unknown; events: HistoryEvent[]; jobs: JobRow[] }> {
-  const execution = await get<Execution>(`/api/v1/executions/${enc(id)}`);
-  const [machine, events, jobs] = await Promise.all([
-    get<{ definition: unknown }>(`/api/v1/state-machines/${enc(execution.stateMachine)}?revision=${execution.revision}`),
-    (async () => {
-      const all: HistoryEvent[] = [];
-      let token: string | undefined;
-      do {
-        const page = await get<{ items: HistoryEvent[]; nextToken?: string }>(`/api/v1/executions/${enc(id)}/history?limit=1000${token ? `&nextToken=${enc(token)}` : ''}`);
-        all.push(...page.items);
-        token = page.nextToken;
-      } while (token !== undefined);
-      return all;
-    })(),
-    get<{ items: JobRow[] }>(`/api/v1/executions/${enc(id)}/jobs`).catch(() => ({ items: [] })),
-  ]);
-  return { execution, definition: machine.definition, events, jobs: jobs.items };
+interface Loaded {
+  execution: Execution;
+  definition: unknown;
+  events: HistoryEvent[];
 }
 
+/**
+ * Loads the execution, and of its history only the events after those already loaded (the
+ * history's page token is the last event id), so a long execution's page stays cheap to
+ * refresh on every change. The definition is fetched again only for another revision.
+ */
+async function refresh(id: string, previous: Loaded | undefined): Promise<Loaded> {
+  const execution = await get<Execution>(`/api/v1/executions/${enc(id)}`);
+  const sameRevision = previous !== undefined && previous.execution.id === execution.id && previous.execution.revision === execution.revision;
+  const [definition, events] = await Promise.all([
+    sameRevision ? previous.definition : get<{ definition: unknown }>(`/api/v1/state-machines/${enc(execution.stateMachine)}?revision=${execution.revision}`).then((m) => m.definition),
+    (async () => {
+      const all: HistoryEvent[] = previous?.execution.id === execution.id ? [...previous.events] : [];
+      let token: string | undefined = all.length > 0 ? String(all[all.length - 1]?.id) : undefined;
+      for (;;) {
+        const page = await get<{ items: HistoryEvent[]; nextToken?: string }>(`/api/v1/executions/${enc(id)}/history?limit=1000${token ? `&nextToken=${enc(token)}` : ''}`);
+        all.push(...page.items);
+        if (page.nextToken === undefined) return all;
+        token = page.nextToken;
+      }
+    })(),
+  ]);
+  return { execution, definition, events };
+}
+
+const JOBS_SHOWN = 100;
+
 export function ExecutionPage({ id }: { id: string }) {
-  const { data, error, reload } = useLive(() => loadAll(id), [id], ['executions', 'jobs']);
+  const loaded = useRef<Loaded | undefined>(undefined);
+  const { data, error, reload } = useLive(
+    async () => {
+      loaded.current = await refresh(id, loaded.current);
+      return loaded.current;
+    },
+    [id],
+    ['executions'],
+  );
+  const jobs = useLive(() => get<{ items: JobRow[] }>(`/api/v1/executions/${enc(id)}/jobs?limit=${JOBS_SHOWN}`).then((r) => r.items), [id], ['jobs']);
   const [selected, setSelected] = useState<string>();
   const [iteration, setIteration] = useState<string>();
   const [typeFilter, setTypeFilter] = useState('');
@@ -138,11 +160,16 @@ export function ExecutionPage({ id }: { id: string }) {
           )}
         </div>
       </div>
-      {data.jobs.length > 0 && (
+      {jobs.data && jobs.data.length > 0 && (
         <>
           <h2>Jobs</h2>
+          {jobs.data.length === JOBS_SHOWN && (
+            <p className="muted">
+              The newest {JOBS_SHOWN}; <Link to={`/jobs?execution=${enc(execution.id)}`}>all of them</Link> on the jobs page.
+            </p>
+          )}
           <ul className="plain jobs-of-execution">
-            {data.jobs.map((j) => (
+            {jobs.data.map((j) => (
               <li key={j.jobId}>
                 <Status value={j.status} /> <Link to={`/jobs/${enc(j.jobId)}`}>{j.jobName}</Link>
                 {j.arrayProperties?.statusSummary && ` (array of ${j.arrayProperties.size ?? 0}: ${Object.entries(j.arrayProperties.statusSummary).map(([s, n]) => `${n} ${s.toLowerCase()}`).join(', ')})`}
