@@ -84,15 +84,36 @@ export function layout(definition: unknown): { nodes: Node[]; edges: Edge[] } {
   return { nodes, edges };
 }
 
-export function StateGraph({ definition, statuses, selected, onSelect }: { definition: unknown; statuses?: Map<string, StateStatus>; selected?: string | undefined; onSelect?: (state: string) => void }) {
+export interface MapProgress {
+  done: number;
+  failed: number;
+  running: number;
+  total: number;
+}
+
+function MapLabel({ name, progress }: { name: string; progress: MapProgress }) {
+  const percent = progress.total === 0 ? 0 : ((progress.done + progress.failed) / progress.total) * 100;
+  return (
+    <div className="map-label">
+      <div>{name}</div>
+      <div className="map-counts">{`${progress.done} done · ${progress.failed} failed · ${progress.running} running`}</div>
+      <div className="mini-progress" aria-hidden="true">
+        <div style={{ width: `${percent}%` }} />
+      </div>
+    </div>
+  );
+}
+
+export function StateGraph({ definition, statuses, maps, selected, onSelect }: { definition: unknown; statuses?: Map<string, StateStatus>; maps?: Map<string, MapProgress>; selected?: string | undefined; onSelect?: (state: string) => void }) {
   const base = useMemo(() => layout(definition), [definition]);
   const nodes = base.nodes.map((n) => {
     const status = statuses?.get(n.id) ?? 'not-started';
+    const progress = maps?.get(n.id);
     return {
       ...n,
       className: `state-node state-${status}${selected === n.id ? ' selected' : ''}`,
-      data: { label: `${n.id}` },
-      ariaLabel: `${n.id}: ${status}`,
+      data: { label: progress ? <MapLabel name={n.id} progress={progress} /> : n.id },
+      ariaLabel: `${n.id}: ${status}${progress ? `, ${progress.done} of ${progress.total} iterations done, ${progress.failed} failed, ${progress.running} running` : ''}`,
       // Read by tests and assistive tech alike.
       domAttributes: { 'data-status': status, 'data-state': n.id },
     } as Node;

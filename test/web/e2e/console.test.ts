@@ -138,7 +138,11 @@ describe.skipIf(!haveChromium())('console in Chromium', () => {
   }, PIPELINE_MS + 10_000);
 
   it('opens a Map iteration: its progress, its own events', async () => {
-    await page.locator('.react-flow__node[data-state="String_Repeat_Map"]').click();
+    const mapNode = page.locator('.react-flow__node[data-state="String_Repeat_Map"]');
+    // The node itself counts its iterations.
+    expect(await mapNode.getAttribute('aria-label')).toBe('String_Repeat_Map: succeeded, 2 of 2 iterations done, 0 failed, 0 running');
+    expect(await mapNode.textContent()).toContain('2 done · 0 failed · 0 running');
+    await mapNode.click();
     const panel = page.getByTestId('map-iterations');
     await panel.waitFor();
     expect(await panel.getByTestId('map-done').textContent()).toBe('2');

@@ -5,7 +5,7 @@
 import { useMemo, useRef, useState } from 'react';
 import { api, enc, get } from '../api';
 import { ErrorBox, Json, Link, Loading, Progress, Status, time } from '../common';
-import { StateGraph } from '../graph';
+import { StateGraph, type MapProgress } from '../graph';
 import { analyse, eventDetails, iterationIO, type HistoryEvent, type StateStatus } from '../history';
 import { useLive } from '../live';
 import { VirtualTable } from '../VirtualTable';
@@ -85,6 +85,13 @@ export function ExecutionPage({ id }: { id: string }) {
   if (!data || !analysis) return error ? <ErrorBox error={error} /> : <Loading />;
   const { execution, events } = data;
   const statuses = new Map<string, StateStatus>([...analysis.states].map(([name, view]) => [name, view.status]));
+  const maps = new Map<string, MapProgress>(
+    [...analysis.iterations].map(([name, group]) => {
+      const all = [...group.values()];
+      const count = (status: string) => all.filter((i) => i.status === status).length;
+      return [name, { done: count('succeeded'), failed: count('failed') + count('aborted'), running: count('running'), total: all.length }];
+    }),
+  );
   const act = (action: 'stop' | 'redrive') => {
     setActionError(undefined);
     api('POST', `/api/v1/executions/${enc(execution.id)}/${action}`, action === 'stop' ? {} : undefined).then(reload, (err: Error) => setActionError(err));
@@ -122,7 +129,7 @@ export function ExecutionPage({ id }: { id: string }) {
         </p>
       )}
       <div className="columns">
-        <StateGraph definition={data.definition} statuses={statuses} selected={selected} onSelect={(s) => { setSelected(s); setIteration(undefined); }} />
+        <StateGraph definition={data.definition} statuses={statuses} maps={maps} selected={selected} onSelect={(s) => { setSelected(s); setIteration(undefined); }} />
         <div className="state-panel">
           <label>
             State
