@@ -1,5 +1,6 @@
 /*
- * Bearer-token authentication. Each route says who may call it through its config:
+ * Bearer-token authentication, or the console's session cookie (console/session.ts: with the
+ * cookie, state-changing requests must also carry the CSRF token). Each route says who may call it through its config:
  *   access: 'public' (no token), 'admin' (the default: admin tokens only) or 'job'
  *   (admin tokens, and the token a running job was given).
  * Admin is the default so that a route which forgets to say stays closed.
@@ -7,6 +8,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Platform, TokenScope } from '../engine/types.js';
 import { ForbiddenError, UnauthorizedError } from '../errors.js';
+import { checkCsrf, sessionCookie } from './console/session.js';
 
 export type Access = 'public' | 'admin' | 'job';
 
@@ -30,7 +32,8 @@ export function installAuth(app: FastifyInstance, platform: Platform): void {
     if (request.is404) return;
     const access = request.routeOptions.config.access ?? 'admin';
     if (access === 'public') return;
-    const scope = await authenticate(platform, request.headers.authorization);
+    const session = request.headers.authorization === undefined ? sessionCookie(request) : undefined;
+    const scope = session === undefined ? await authenticate(platform, request.headers.authorization) : await authenticateSession(platform, request, session);
     if (access === 'admin' && scope.kind !== 'admin') throw new ForbiddenError('this route needs an admin token; job tokens may not use it');
     request.tokenScope = scope;
   });
@@ -43,5 +46,12 @@ async function authenticate(platform: Platform, header: string | undefined): Pro
   if (token === undefined) throw new UnauthorizedError('the Authorization header must be "Bearer <token>"');
   const scope = token.length > MAX_TOKEN_LENGTH ? undefined : await platform.tokens.verify(token);
   if (!scope) throw new UnauthorizedError('unknown or revoked access token');
+  return scope;
+}
+
+async function authenticateSession(platform: Platform, request: FastifyRequest, session: string): Promise<TokenScope> {
+  const scope = session.length > MAX_TOKEN_LENGTH ? undefined : await platform.tokens.verify(session);
+  if (!scope) throw new UnauthorizedError('the console session has expired or is unknown: open the console URL that `skybatch up` printed');
+  checkCsrf(request, session);
   return scope;
 }

@@ -19,12 +19,18 @@ import { taskTokenRoutes } from './routes/task-tokens.js';
 import { accessKeyRoutes } from './routes/access-keys.js';
 import { s3Api, S3_PREFIX } from '../s3/plugin.js';
 import { coerceQuery } from './validation.js';
+import { consoleApiRoutes } from './console/console-api.js';
+import { eventRoutes } from './console/change-feed.js';
+import { sessionRoutes } from './console/session.js';
+import { consoleRoutes } from './console/static-files.js';
 
 export interface ServerOptions {
   /** Log requests and errors with fastify's own pino logger. */
   logger?: boolean;
   /** Or log into this one, e.g. the logger `skybatch up` shares with the engine. */
   loggerInstance?: FastifyBaseLogger;
+  /** The built console (default: dist/web of this package). */
+  consoleDir?: string;
 }
 
 /**
@@ -65,6 +71,10 @@ export async function createServer(platform: Platform, options: ServerOptions = 
   // The S3 API lives in its own encapsulated context: its own body handling, auth and errors.
   if (platform.storage && platform.accessKeys) await app.register(s3Api({ storage: platform.storage, accessKeys: platform.accessKeys }), { prefix: S3_PREFIX });
   stackRoutes(app, platform);
+  sessionRoutes(app, platform);
+  eventRoutes(app, platform);
+  consoleApiRoutes(app, platform);
+  consoleRoutes(app, platform, options.consoleDir);
 
   await app.ready();
   return app;

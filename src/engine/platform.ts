@@ -36,6 +36,7 @@ import { createAccessKeys } from '../s3/access-keys.js';
 import type { Platform } from './types.js';
 import { createStacks } from '../stack/service.js';
 import { createForms } from '../stack/form-service.js';
+import { changeFingerprints, jobsOfExecution, overviewCounts } from '../store/console.js';
 
 export interface PlatformOptions {
   dataDir: string;
@@ -172,6 +173,11 @@ export async function openPlatform(options: PlatformOptions): Promise<OpenPlatfo
       endpointUrl = url;
     },
     taskTokens: createTaskTokens(store, () => engine.wake()),
+    console: {
+      overview: (now) => overviewCounts(store.db, now),
+      fingerprints: () => changeFingerprints(store.db),
+      jobsOfExecution: (executionId, limit) => jobsOfExecution(store.db, executionId, limit),
+    },
     async health() {
       return { status: 'ok', store: store.dialect, version };
     },

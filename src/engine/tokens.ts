@@ -1,7 +1,8 @@
 /*
  * Access tokens. Admin tokens are random and stored hashed. Job tokens are derived
  * (HMAC of the job id with a per-store secret), so starting thousands of jobs writes no
- * token rows, and every server sharing the store can check them.
+ * token rows, and every server sharing the store can check them. Console sessions are derived
+ * the same way from their expiry time and a nonce: admin scope until they expire, no rows.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Store } from '../store/database.js';
@@ -31,7 +32,20 @@ export async function createTokens(store: Store): Promise<Tokens & { forJob(jobI
   const forJob = (jobId: string) => `job.${Buffer.from(jobId).toString('base64url')}.${sign(jobId)}`;
   return {
     forJob,
-    async verify(token) {
+    issueSession(expiresAt: number): string {
+      const nonce = randomBytes(12).toString('base64url');
+      // \0 keeps this message apart from any job id the same key signs.
+      return `session.${expiresAt}.${nonce}.${sign(`session\0${expiresAt}\0${nonce}`)}`;
+    },
+    async verify(token, now = Date.now()) {
+      if (token.startsWith('session.')) {
+        const [, expires, nonce, mac] = token.split('.');
+        if (!expires || !nonce || !mac || !/^\d+$/.test(expires)) return undefined;
+        const expected = Buffer.from(sign(`session\0${expires}\0${nonce}`));
+        const given = Buffer.from(mac);
+        if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+        return Number(expires) > now ? { kind: 'admin' } : undefined;
+      }
       if (token.startsWith('job.')) {
         const [, id, mac] = token.split('.');
         if (!id || !mac) return undefined;

@@ -11,6 +11,7 @@ import type { ObjectStore, ObjectStoreNotifications } from '../storage/types.js'
 import type { NotificationsService } from '../notify/types.js';
 import type { FormsService } from '../stack/form-service.js';
 import type { StacksService } from '../stack/service.js';
+import type { ChangeTopic, OverviewCounts } from '../store/console.js';
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'PENDING_REDRIVE';
 
@@ -97,10 +98,12 @@ export interface Executions {
 export type TokenScope = { kind: 'admin' } | { kind: 'job'; jobId: string };
 
 export interface Tokens {
-  /** Returns the scope of a token, or undefined when it is unknown. */
-  verify(token: string): Promise<TokenScope | undefined>;
+  /** Returns the scope of a token, or undefined when it is unknown (or, a session, expired at `now`). */
+  verify(token: string, now?: number): Promise<TokenScope | undefined>;
   /** Issues a token; the returned string is shown once and stored only hashed. */
   issue(scope: TokenScope): Promise<string>;
+  /** A console session: admin scope until `expiresAt` (epoch ms); stored nowhere, checked by its signature. */
+  issueSession(expiresAt: number): string;
 }
 
 /**
@@ -133,8 +136,18 @@ export interface Platform {
   /** Stacks (plan, apply, destroy) and the forms they declare. */
   stacks?: StacksService;
   forms?: FormsService;
+  /** What the console reads besides the services: overview counts and change fingerprints. */
+  console?: ConsoleQueries;
   /** Where jobs reach the API (SKYBATCH_ENDPOINT); set by `skybatch up` once it listens. */
   setEndpointUrl?(url: string): void;
   /** Health details for /api/v1/health. */
   health(): Promise<{ status: 'ok'; store: 'sqlite' | 'postgres'; version: string }>;
+}
+
+export interface ConsoleQueries {
+  overview(now: Date): Promise<OverviewCounts>;
+  /** One value per topic that changes when something in it does (objects excepted: see storage.onChange). */
+  fingerprints(): Promise<Partial<Record<ChangeTopic, string>>>;
+  /** Jobs an execution submitted (their ids), newest first. */
+  jobsOfExecution(executionId: string, limit: number): Promise<string[]>;
 }

@@ -127,6 +127,12 @@ describe('GET /api/v1/openapi.json', () => {
         'GET /api/v1/forms',
         'GET /api/v1/forms/{name}',
         'POST /api/v1/forms/{name}/submit',
+        'POST /api/v1/session',
+        'GET /api/v1/session',
+        'DELETE /api/v1/session',
+        'GET /api/v1/events',
+        'GET /api/v1/overview',
+        'GET /api/v1/executions/{id}/jobs',
       ].sort(),
     );
     const ids = Object.values(doc.paths).flatMap((ops) => Object.values(ops).map((o) => o.operationId));
