@@ -8,4 +8,6 @@ import type { Dialect } from '../database.js';
 
 export async function up(db: Kysely<unknown>, _dialect: Dialect): Promise<void> {
   await sql`ALTER TABLE jobs ADD COLUMN progress text`.execute(db);
+  // When it was last reported, as a number: what the console's change feed sums to notice a report.
+  await sql`ALTER TABLE jobs ADD COLUMN progress_at bigint`.execute(db);
 }
