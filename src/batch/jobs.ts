@@ -130,7 +130,7 @@ export function createJobs(store: Store, resources: BatchResources, events: JobE
     const ended: Ended[] = [];
     try {
       await db.transaction().execute(async (trx) => {
-        const base = { queue: queue.jobQueueName, scheduling_priority: request.schedulingPriority ?? 0, share_identifier: request.shareIdentifier ?? null, created_at: now, vcpus: props.vcpus, memory_mib: props.memory, attempt: 0, owner: null, lease_expires: null, terminate_reason: null, progress: null, progress_at: null };
+        const base = { queue: queue.jobQueueName, scheduling_priority: request.schedulingPriority ?? 0, share_identifier: request.shareIdentifier ?? null, created_at: now, vcpus: props.vcpus, memory_mib: props.memory, attempt: 0, owner: null, lease_expires: null, terminate_reason: null, progress: null, progress_reports: 0 };
         // Dependencies that already succeeded are met; one that failed fails the job at once.
         if (size === undefined) {
           const ids = deps.map((d) => d.jobId);
@@ -278,9 +278,9 @@ export function createJobs(store: Store, resources: BatchResources, events: JobE
       if (!(Number.isFinite(percent) && percent >= 0 && percent <= 100)) throw new BadRequestError('percent must be a number from 0 to 100');
       const progress = { percent, updatedAt: Date.now(), ...(message === undefined ? {} : { message }) };
       // One statement, so a status change in between cannot be overwritten or let it through.
-      const updated = await db.updateTable('jobs').set({ progress: JSON.stringify(progress), progress_at: progress.updatedAt }).where('job_id', '=', jobId).where('status', 'in', ['STARTING', 'RUNNING']).executeTakeFirst();
+      const recorded = await q.recordProgress(db, jobId, JSON.stringify(progress));
       const { row, detail } = await load(jobId);
-      if (updated.numUpdatedRows === 0n) throw new ConflictError(`job ${jobId} is ${row.status}, not RUNNING`);
+      if (!recorded) throw new ConflictError(`job ${jobId} is ${row.status}, not RUNNING`);
       return detail;
     },
   };

@@ -13,8 +13,8 @@ export type ChangeTopic = (typeof CHANGE_TOPICS)[number];
 
 /**
  * A value that changes whenever something in the topic does: executions append history
- * events (last_event_id grows); jobs change status or attempt, and a running job's progress
- * report changes the sum of their report times; deliveries count attempts. Row counts
+ * events (last_event_id grows); jobs change status or attempt, and each progress report of a
+ * running job adds one to the sum of their report counts; deliveries count attempts. Row counts
  * catch inserts and deletes. Objects are not here: the object store announces its changes.
  */
 export async function changeFingerprints(db: Db): Promise<Record<Exclude<ChangeTopic, 'objects'>, string>> {
@@ -24,7 +24,7 @@ export async function changeFingerprints(db: Db): Promise<Record<Exclude<ChangeT
   };
   const [executions, jobs, deliveries, stateMachines] = await Promise.all([
     one(sql`select count(*) as n, sum(last_event_id) as s from executions`),
-    one(sql`select status, count(*) as n, sum(attempt) as a, sum(case when status = 'RUNNING' then coalesce(progress_at, 0) else 0 end) as p from jobs group by status order by status`),
+    one(sql`select status, count(*) as n, sum(attempt) as a, sum(case when status = 'RUNNING' then progress_reports else 0 end) as p from jobs group by status order by status`),
     one(sql`select count(*) as n, sum(attempts) as a, sum(case when status = 'delivered' then 1 else 0 end) as d from deliveries`),
     one(sql`select count(*) as n, max(updated_at) as u from state_machines`),
   ]);

@@ -2,7 +2,7 @@
  * Queries on jobs. The scheduler's writes come in batches (many jobs per transaction), so
  * the functions take lists.
  */
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Dialect } from './database.js';
 import type { Database, JobsTable } from './schema.js';
 
@@ -32,6 +32,17 @@ export function getJobByClientToken(db: Db, token: string): Promise<JobRow | und
 
 export async function updateJob(db: Db, jobId: string, fields: Partial<Omit<JobRow, 'job_id'>>): Promise<void> {
   await db.updateTable('jobs').set(fields).where('job_id', '=', jobId).execute();
+}
+
+/** Stores a job's progress report if the job is STARTING or RUNNING; false when it is not. */
+export async function recordProgress(db: Db, jobId: string, progress: string): Promise<boolean> {
+  const updated = await db
+    .updateTable('jobs')
+    .set({ progress, progress_reports: sql`progress_reports + 1` })
+    .where('job_id', '=', jobId)
+    .where('status', 'in', ['STARTING', 'RUNNING'])
+    .executeTakeFirst();
+  return updated.numUpdatedRows > 0n;
 }
 
 export interface JobFilter {

@@ -117,8 +117,8 @@ export interface JobsTable {
   body: string;
   /** JobDetail.progress as JSON, as the job last reported it; not in body (see migration 010). */
   progress: string | null;
-  /** When progress was last reported (ms). */
-  progress_at: number | null;
+  /** How many progress reports the job made. */
+  progress_reports: Generated<number>;
 }
 
 export interface JobDependenciesTable {

@@ -8,6 +8,6 @@ import type { Dialect } from '../database.js';
 
 export async function up(db: Kysely<unknown>, _dialect: Dialect): Promise<void> {
   await sql`ALTER TABLE jobs ADD COLUMN progress text`.execute(db);
-  // When it was last reported, as a number: what the console's change feed sums to notice a report.
-  await sql`ALTER TABLE jobs ADD COLUMN progress_at bigint`.execute(db);
+  // How many reports the job made: what the console's change feed sums to notice each one.
+  await sql`ALTER TABLE jobs ADD COLUMN progress_reports integer NOT NULL DEFAULT 0`.execute(db);
 }
