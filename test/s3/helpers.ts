@@ -1,7 +1,7 @@
 /*
  * A real `skybatch up` for the S3 tests, and S3 clients configured for it (needs `npm run build`).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { tempDir } from '../support/backends.js';
@@ -29,6 +29,12 @@ export async function startS3Server(env: Record<string, string> = {}, databaseUr
     Object.assign(process.env, saved);
   }
   const file = JSON.parse(readFileSync(join(dataDir, 'endpoint.json'), 'utf8')) as { s3Endpoint: string; accessKeyId: string; secretAccessKey: string };
+  // The tests upload objects of hundreds of MB: stopping the server also removes its data.
+  const stop = server.stop.bind(server);
+  server.stop = async () => {
+    await stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
   return {
     server,
     dataDir,
