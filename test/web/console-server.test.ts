@@ -219,7 +219,7 @@ describe('event stream', () => {
       return text;
     };
     // Changes after the feed's first fingerprint are news; it says when it has taken it.
-    await until(async () => (await read()).includes(': ready'));
+    await until(async () => (await read()).includes('event: ready\n'));
     await platform.stateMachines.create({ name: 'sse-machine', definition: { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } } });
     await until(async () => (await read()).includes('"stateMachines"'), 10_000);
     await platform.storage.createBucket('sse-bucket');

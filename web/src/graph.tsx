@@ -105,7 +105,10 @@ function MapLabel({ name, progress }: { name: string; progress: MapProgress }) {
 }
 
 export function StateGraph({ definition, statuses, maps, selected, onSelect }: { definition: unknown; statuses?: Map<string, StateStatus>; maps?: Map<string, MapProgress>; selected?: string | undefined; onSelect?: (state: string) => void }) {
-  const base = useMemo(() => layout(definition), [definition]);
+  // Keyed by the definition's text, not the object: a live reload fetches an equal definition
+  // anew, and a new layout makes React Flow measure (and hide) every node again.
+  const text = JSON.stringify(definition);
+  const base = useMemo(() => layout(JSON.parse(text) as unknown), [text]);
   const nodes = base.nodes.map((n) => {
     const status = statuses?.get(n.id) ?? 'not-started';
     const progress = maps?.get(n.id);

@@ -15,11 +15,10 @@ const ALL_TOPICS: Topic[] = ['executions', 'jobs', 'deliveries', 'objects', 'sta
 function connect(): void {
   if (source) return;
   source = new EventSource('/api/v1/events');
-  // After a reconnect (server restart, network), changes made meanwhile were never announced.
-  let opened = false;
-  source.addEventListener('open', () => {
-    if (opened) for (const listener of listeners) listener(ALL_TOPICS);
-    opened = true;
+  // The server watches for changes from `ready` on: what changed before (since the page's first
+  // fetch, or while disconnected: a server restart, the network) was never announced.
+  source.addEventListener('ready', () => {
+    for (const listener of listeners) listener(ALL_TOPICS);
   });
   source.addEventListener('change', (event) => {
     const { topics } = JSON.parse((event as MessageEvent<string>).data) as { topics: Topic[] };

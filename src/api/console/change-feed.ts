@@ -5,7 +5,9 @@
  * aggregate queries however many tabs are open; other servers on a shared PostgreSQL are
  * seen too), and the object store announces its own changes at once.
  *
- * Protocol: a `: ready` comment once changes are being watched, then `event: change` with
+ * Protocol: `event: ready` once changes are being watched (a change made between a page's first
+ * fetch and that moment is in the feed's baseline and never announced, so the page fetches again
+ * on `ready`), then `event: change` with
  * `data: {"topics":["jobs",...]}`; a comment every 15 s keeps proxies from closing an idle stream.
  */
 import type { ServerResponse } from 'node:http';
@@ -97,7 +99,7 @@ export function eventRoutes(app: FastifyInstance, platform: Platform): void {
     response.write('retry: 3000\n: connected\n\n');
     open.add(response);
     const { ready, unsubscribe } = feed.subscribe((topics) => response.write(`event: change\ndata: ${JSON.stringify({ topics })}\n\n`));
-    void ready.then(() => response.write(': ready\n\n'));
+    void ready.then(() => response.write('event: ready\ndata: {}\n\n'));
     const heartbeat = setInterval(() => response.write(': ping\n\n'), HEARTBEAT_MS);
     response.once('close', () => {
       clearInterval(heartbeat);

@@ -46,16 +46,20 @@ export function JobsPage() {
   const [queue, setQueue] = useState(search.get('queue') ?? '');
   const [status, setStatus] = useState(search.get('status') ?? '');
   const [execution, setExecution] = useState(search.get('execution') ?? '');
-  const [extra, setExtra] = useState<{ items: JobSummary[]; nextToken?: string | undefined }>({ items: [] });
+  // The pages fetched by scrolling, for the filters they were fetched with. A live reload of the
+  // first page keeps them (a busy cluster changes every second: resetting would throw the reader
+  // back to the top each time); new filters drop them.
+  const filters = `${queue}\n${status}\n${execution}`;
+  const [extra, setExtra] = useState<{ filters: string; items: JobSummary[]; nextToken?: string | undefined }>({ filters, items: [] });
   const first = useLive(
     async (): Promise<Page> => {
       if (execution !== '') {
         const { items } = await get<Page>(`/api/v1/executions/${enc(execution)}/jobs`);
-        setExtra({ items: [] });
+        setExtra({ filters, items: [] });
         return { items: items.filter((j) => (status === '' || j.status === status) && (queue === '' || j.jobQueue === queue)) };
       }
       const page = await get<Page>(`/api/v1/jobs${query({ queue, status, limit: 500 })}`);
-      setExtra({ items: [], nextToken: page.nextToken });
+      setExtra((prev) => (prev.filters === filters && prev.items.length > 0 ? prev : { filters, items: [], nextToken: page.nextToken }));
       return page;
     },
     [queue, status, execution],
@@ -66,10 +70,13 @@ export function JobsPage() {
     if (extra.nextToken === undefined || loading) return;
     setLoading(true);
     void get<Page>(`/api/v1/jobs${query({ queue, status, limit: 500, nextToken: extra.nextToken })}`)
-      .then((page) => setExtra((prev) => ({ items: [...prev.items, ...page.items], nextToken: page.nextToken })))
+      .then((page) => setExtra((prev) => ({ filters: prev.filters, items: [...prev.items, ...page.items], nextToken: page.nextToken })))
       .finally(() => setLoading(false));
   }, [extra.nextToken, loading, queue, status]);
-  const rows = [...(first.data?.items ?? []), ...extra.items];
+  const firstItems = first.data?.items ?? [];
+  // Jobs submitted since the extra pages were fetched push older ones from the first page into them.
+  const onFirst = new Set(firstItems.map((j) => j.jobId));
+  const rows = [...firstItems, ...(extra.filters === filters ? extra.items.filter((j) => !onFirst.has(j.jobId)) : [])];
   return (
     <section>
       <h1>Jobs</h1>
