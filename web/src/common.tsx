@@ -18,6 +18,20 @@ export function Link({ to, children, className }: { to: string; children: ReactN
   );
 }
 
+/** A labelled status filter; '' (shown as "any") means every status. */
+export function StatusFilter({ value, statuses, onChange }: { value: string; statuses: readonly string[]; onChange: (status: string) => void }) {
+  return (
+    <label>
+      Status
+      <select value={value} onChange={(e) => onChange(e.target.value)}>
+        {['', ...statuses].map((s) => (
+          <option key={s} value={s}>{s || 'any'}</option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 export function Status({ value }: { value: string }) {
   return <span className={`status status-${value.toLowerCase()}`}>{value}</span>;
 }

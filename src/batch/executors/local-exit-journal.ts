@@ -96,17 +96,27 @@ export class ExitJournals {
 
   /** Deletes journals of launchers that are gone, last written over a week ago. */
   removeStale(now = Date.now()): void {
+    const old = this.journalNames()
+      .map((name) => join(this.dir, name))
+      .filter((path) => {
+        try {
+          return now - statSync(path).mtimeMs >= STALE_MS;
+        } catch {
+          return false;
+        }
+      });
+    // Which files processes hold open is a walk over every process's fds: only when it matters.
+    if (old.length === 0) return;
     const open = openJournalPaths(this.dir);
-    for (const name of this.journalNames()) {
-      const path = join(this.dir, name);
+    for (const path of old) {
+      if (open.has(path)) continue;
       try {
-        if (open.has(path) || now - statSync(path).mtimeMs < STALE_MS) continue;
         unlinkSync(path);
-        this.offsets.delete(path);
-        this.tails.delete(path);
       } catch {
         // Gone already, or not ours to delete: either way nothing to do.
       }
+      this.offsets.delete(path);
+      this.tails.delete(path);
     }
   }
 

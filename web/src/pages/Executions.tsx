@@ -1,6 +1,6 @@
 import { useCallback, useState } from 'react';
 import { get, query } from '../api';
-import { ErrorBox, Link, Status, time } from '../common';
+import { ErrorBox, Link, Status, time, StatusFilter } from '../common';
 import { useLive } from '../live';
 import { useLocation } from '../router';
 import { VirtualTable } from '../VirtualTable';
@@ -18,7 +18,7 @@ interface Page<T> {
   nextToken?: string;
 }
 
-const STATUSES = ['', 'RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'];
+const STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'];
 
 export function ExecutionsPage() {
   const { search } = useLocation();
@@ -48,14 +48,7 @@ export function ExecutionsPage() {
     <section>
       <h1>Executions</h1>
       <div className="filters">
-        <label>
-          Status
-          <select value={status} onChange={(e) => setStatus(e.target.value)}>
-            {STATUSES.map((s) => (
-              <option key={s} value={s}>{s || 'any'}</option>
-            ))}
-          </select>
-        </label>
+        <StatusFilter value={status} statuses={STATUSES} onChange={setStatus} />
         <label>
           State machine
           <input value={stateMachine} onChange={(e) => setStateMachine(e.target.value)} placeholder="any" />

@@ -1,6 +1,6 @@
 import { useCallback, useState } from 'react';
 import { enc, get, query } from '../api';
-import { ErrorBox, Link, Progress, Status, time } from '../common';
+import { ErrorBox, Link, Progress, Status, time, StatusFilter } from '../common';
 import { useLive } from '../live';
 import { navigate, useLocation } from '../router';
 import { VirtualTable } from '../VirtualTable';
@@ -20,7 +20,7 @@ interface Page {
   nextToken?: string;
 }
 
-const STATUSES = ['', 'SUBMITTED', 'PENDING', 'RUNNABLE', 'STARTING', 'RUNNING', 'SUCCEEDED', 'FAILED'];
+const STATUSES = ['SUBMITTED', 'PENDING', 'RUNNABLE', 'STARTING', 'RUNNING', 'SUCCEEDED', 'FAILED'];
 
 /**
  * An array job's children by status. Rows render only while in view (VirtualTable), so this
@@ -85,14 +85,7 @@ export function JobsPage() {
           Queue
           <input value={queue} onChange={(e) => setQueue(e.target.value)} placeholder="any" />
         </label>
-        <label>
-          Status
-          <select value={status} onChange={(e) => setStatus(e.target.value)}>
-            {STATUSES.map((s) => (
-              <option key={s} value={s}>{s || 'any'}</option>
-            ))}
-          </select>
-        </label>
+        <StatusFilter value={status} statuses={STATUSES} onChange={setStatus} />
         <label>
           Execution
           <input value={execution} onChange={(e) => setExecution(e.target.value)} placeholder="any (id or ARN)" />
