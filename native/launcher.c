@@ -30,7 +30,8 @@
  *   "F <id> <message>"            could not start (the message is the reason); may follow S
  *   "X <id> <pid> <code> <sig> [not-found]"
  *                                 the job ended; sig is the signal number, 0 when it exited;
- *                                 not-found: argv[0] was not found ("127 not-found" is recorded)
+ *                                 not-found: argv[0] was not found ("127 not-found" is recorded);
+ *                                 what it left running in its group was killed (SIGKILL)
  *   "C <id>"                      cancelled before it started
  *   "c <id>"                      not cancelled: it was no longer waiting (it started, or ended)
  * Every start gets exactly one of: S then X, S then F, F, or C.
@@ -314,8 +315,15 @@ static void start_job(char **fields, size_t n_fields, const char *frame, size_t 
 
 static void reap(void) {
   for (;;) {
+    /* Look before reaping: while the job's leader is an unreaped zombie its pid, and so its
+       group id, cannot be reused. Like a container, a job ends with its main process: what
+       it left running in the background is killed here, by the group id that is still its. */
+    siginfo_t info;
+    info.si_pid = 0;
+    if (waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) < 0 || info.si_pid == 0) return;
+    kill(-info.si_pid, SIGKILL);
     int status;
-    pid_t pid = waitpid(-1, &status, WNOHANG);
+    pid_t pid = waitpid(info.si_pid, &status, 0);
     if (pid <= 0) return;
     for (size_t i = 0; i < n_children; i++) {
       if (children[i].pid != pid) continue;

@@ -6,7 +6,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.js';
-import { dependents, getJobs, updateJob, childStatusCounts, type JobRow } from '../store/jobs.js';
+import { dependents, getJobs, updateJob, updateJobStates, childStatusCounts, type JobRow } from '../store/jobs.js';
 import { bodyOf, detailOf, transition } from './job-records.js';
 import type { JobDetail } from './types.js';
 
@@ -44,10 +44,8 @@ export async function settle(db: Db, ended: Ended[], now: number, cache = new De
   const all: Ended[] = [];
   let work = ended;
   while (work.length > 0) {
-    for (const e of work) {
-      await updateJob(db, e.row.job_id, { status: e.detail.status, body: bodyOf(e.row, e.detail), owner: null, lease_expires: null });
-      e.row.status = e.detail.status;
-    }
+    await updateJobStates(db, work.map((e) => ({ job_id: e.row.job_id, status: e.detail.status, body: bodyOf(e.row, e.detail) })), { owner: null, lease_expires: null });
+    for (const e of work) e.row.status = e.detail.status;
     all.push(...work);
     const next: Ended[] = [];
     next.push(...(await resolveDependents(db, work, now, cache)));

@@ -47,6 +47,14 @@ export function bodyOf(row: JobRow, detail: JobDetail): string {
   return JSON.stringify(overlay);
 }
 
+/**
+ * A copy of a detail that transition() and an attempt's end can change without changing the
+ * original: the arrays they append to and the attempts they complete are copied, the rest shared.
+ */
+export function copyForUpdate(detail: JobDetail): JobDetail {
+  return { ...detail, statusHistory: [...detail.statusHistory], attempts: detail.attempts.map((a) => ({ ...a })) };
+}
+
 /** Moves a detail to `status`, recording when. */
 export function transition(detail: JobDetail, status: JobStatus, at: number, statusReason?: string): void {
   detail.status = status;
@@ -62,10 +70,15 @@ export function transition(detail: JobDetail, status: JobStatus, at: number, sta
  * Array children sit in their parent's folder (`jobs/<array id>/<index>`).
  */
 export function jobPaths(dataDir: string, jobId: string) {
-  const parts = jobId.split(':');
-  return {
-    workDir: join(dataDir, 'jobs', ...parts),
-    checkpointDir: join(dataDir, 'checkpoints', ...parts),
-    logFile: `${join(dataDir, 'logs', ...parts)}.log`,
-  };
+  // Paid a few times per job by the scheduler: the data dir is normalized once, not per path.
+  if (dataDir !== lastDataDir) {
+    lastDataDir = dataDir;
+    lastBase = join(dataDir, '/');
+  }
+  // Job ids are ours (a UUID, ':' and an index for an array child): nothing in them to normalize.
+  const rel = jobId.replaceAll(':', '/');
+  return { workDir: `${lastBase}jobs/${rel}`, checkpointDir: `${lastBase}checkpoints/${rel}`, logFile: `${lastBase}logs/${rel}.log` };
 }
+
+let lastDataDir: string | undefined;
+let lastBase = '';

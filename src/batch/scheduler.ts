@@ -9,6 +9,7 @@
  * A server renews a lease on the jobs it runs; jobs whose lease ran out (a dead server) are
  * taken over: found running again, or failed as "host lost" and retried per their strategy.
  */
+import { sql } from 'kysely';
 import { Alarm } from '../util/alarm.js';
 import { hostname } from 'node:os';
 import type { Store } from '../store/database.js';
@@ -16,7 +17,7 @@ import { withRetry } from '../store/errors.js';
 import * as q from '../store/jobs.js';
 import { DetailCache, settle, type Ended } from './completion.js';
 import type { AttemptHandle, AttemptOutcome, Executor, ExecutorJob, StartOptions } from './executors/executor.js';
-import { bodyOf, jobPaths, transition } from './job-records.js';
+import { bodyOf, copyForUpdate, jobPaths, transition } from './job-records.js';
 import { shouldRetry, substituteParameters } from './lifecycle.js';
 import type { BatchResources } from './resources.js';
 import type { ComputeEnvironment, JobDetail, JobQueue } from './types.js';
@@ -56,11 +57,11 @@ interface Running {
  * recent job duration (so jobs that run for minutes are never held back from other servers),
  * and never more than MAX_LOOKAHEAD.
  */
-const MAX_LOOKAHEAD = 64;
+const MAX_LOOKAHEAD = 256;
 const HOLD_AHEAD_MS = 250;
 
 /** Under a stream of exits, status writes wait this long to be written together. */
-const FLUSH_INTERVAL_MS = 15;
+const FLUSH_INTERVAL_MS = 50;
 
 /** How fast a share's past usage is forgotten in fair-share ordering. */
 const SHARE_HALF_LIFE_MS = 60_000;
@@ -315,7 +316,7 @@ export class Scheduler {
 
   /** Undoes a claim whose attempt never started: RUNNABLE again, the attempt not counted. */
   private async unclaim(db: Store['db'], job: Running): Promise<void> {
-    const detail = structuredClone(job.detail);
+    const detail = copyForUpdate(job.detail);
     transition(detail, 'RUNNABLE', Date.now());
     const row = { ...job.row, attempt: Math.max(0, job.row.attempt - 1) };
     await q.updateJob(db, row.job_id, { status: 'RUNNABLE', attempt: row.attempt, owner: null, lease_expires: null, body: bodyOf(row, detail) });
@@ -369,12 +370,13 @@ export class Scheduler {
     const room = () => [...ces.values()].some((c) => this.hasRoom(c));
     const out: Running[] = [];
     const later: Running[] = [];
+    const starting: q.JobState[] = [];
     const cache = new DetailCache(trx);
     for (const queue of queues) {
       const envs = queue.computeEnvironmentOrder.map((o) => ces.get(o.computeEnvironment)).filter((c): c is ComputeEnvironment => c !== undefined);
       if (envs.length === 0 || (!room() && later.length >= ahead)) continue;
       // A few more than fit, for backfill when the first ones are too large.
-      let rows = await q.runnableJobs(trx, this.store.dialect, [queue.jobQueueName], Math.min(64, 16 + ahead));
+      let rows = await q.runnableJobs(trx, this.store.dialect, [queue.jobQueueName], 16 + ahead);
       if (queue.schedulingPolicy === 'FAIR_SHARE') rows = fairOrder(rows, this.shareUsage(queue.jobQueueName, now));
       for (const row of rows) {
         const ce = envs.find((c) => this.free(c).vcpus >= row.vcpus && this.free(c).memory >= row.memory_mib);
@@ -392,12 +394,14 @@ export class Scheduler {
         row.attempt += 1;
         row.status = 'STARTING';
         row.owner = this.options.owner;
-        await q.updateJob(trx, row.job_id, { status: 'STARTING', attempt: row.attempt, owner: this.options.owner, lease_expires: now + this.leaseMs, body: bodyOf(row, detail) });
+        starting.push({ job_id: row.job_id, status: 'STARTING', body: bodyOf(row, detail) });
         if (ce) out.push({ row, detail, ce: ce.computeEnvironmentName });
         else later.push({ row, detail, ce: '', envs: envs.map((c) => c.computeEnvironmentName), priority: queue.priority });
         if (!room() && later.length >= ahead) break;
       }
     }
+    // The rows were read in this transaction (and locked, on PostgreSQL): attempt + 1 is row.attempt.
+    await q.updateJobStates(trx, starting, { attempt: sql<number>`attempt + 1`, owner: this.options.owner, lease_expires: now + this.leaseMs });
     await this.markParentsRunning(trx, [...out, ...later], now);
     return { now: out, ahead: later };
   }
@@ -564,7 +568,7 @@ export class Scheduler {
       if (!original || exited.has(item.jobId)) continue;
       let job = copies.get(item.jobId);
       if (!job) {
-        job = { ...original, row: { ...original.row }, detail: structuredClone(original.detail) };
+        job = { ...original, row: { ...original.row }, detail: copyForUpdate(original.detail) };
         copies.set(item.jobId, job);
       }
       if (item.kind === 'release') {
@@ -587,7 +591,8 @@ export class Scheduler {
         ended.push({ row: job.row, detail: job.detail });
       }
     }
-    for (const [jobId, job] of copies) if (!exited.has(jobId)) await q.updateJob(db, jobId, { status: job.row.status, body: bodyOf(job.row, job.detail) });
+    const started = [...copies].filter(([jobId]) => !exited.has(jobId));
+    await q.updateJobStates(db, started.map(([jobId, job]) => ({ job_id: jobId, status: job.row.status, body: bodyOf(job.row, job.detail) })));
     const settled = ended.length > 0 ? await settle(db, ended, Date.now()) : [];
     return {
       ended: settled,

@@ -2,7 +2,7 @@
  * Queries on jobs. The scheduler's writes come in batches (many jobs per transaction), so
  * the functions take lists.
  */
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable, type UpdateObject } from 'kysely';
 import type { Dialect } from './database.js';
 import type { Database, JobsTable } from './schema.js';
 
@@ -32,6 +32,47 @@ export function getJobByClientToken(db: Db, token: string): Promise<JobRow | und
 
 export async function updateJob(db: Db, jobId: string, fields: Partial<Omit<JobRow, 'job_id'>>): Promise<void> {
   await db.updateTable('jobs').set(fields).where('job_id', '=', jobId).execute();
+}
+
+export interface JobState {
+  job_id: string;
+  status: string;
+  body: string;
+}
+
+/**
+ * Statement sizes for updateJobStates, largest first: a batch is cut greedily into these, so
+ * each database sees only a few distinct statements (and keeps them prepared).
+ */
+const STATEMENT_SIZES = [64, 16, 4, 1];
+
+/**
+ * Sets each job's own status and body, and `common` on all of them, with one statement per
+ * up to 64 jobs. The scheduler writes jobs in bursts, where one UPDATE per job spent more on
+ * issuing statements than the database spent on the rows.
+ */
+export async function updateJobStates(db: Db, states: JobState[], common: Omit<UpdateObject<Database, 'jobs'>, 'job_id' | 'status' | 'body'> = {}): Promise<void> {
+  let at = 0;
+  while (at < states.length) {
+    const size = STATEMENT_SIZES.find((n) => n <= states.length - at) as number;
+    const chunk = states.slice(at, at + size);
+    at += size;
+    if (size === 1) {
+      const [only] = chunk as [JobState];
+      await db.updateTable('jobs').set({ ...common, status: only.status, body: only.body }).where('job_id', '=', only.job_id).execute();
+      continue;
+    }
+    // UPDATE ... FROM (VALUES ...): both SQLite and PostgreSQL name a VALUES list's columns
+    // column1, column2...; all three are text, so PostgreSQL types the parameters itself.
+    const rows = sql.join(chunk.map((s) => sql`(${s.job_id}, ${s.status}, ${s.body})`));
+    const v = sql.table('v');
+    await db
+      .updateTable('jobs')
+      .from(sql`(values ${rows})`.as('v'))
+      .set({ ...common, status: sql`${v}.column2`, body: sql`${v}.column3` })
+      .whereRef('jobs.job_id', '=', sql`${v}.column1`)
+      .execute();
+  }
 }
 
 /** Stores a job's progress report if the job is STARTING or RUNNING; false when it is not. */

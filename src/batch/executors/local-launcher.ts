@@ -24,7 +24,15 @@ export interface LaunchSpec {
  * How a launched process ended. `orphaned`: the launcher itself died, so its end will not be
  * reported; the process may still run and is to be watched by pid and exit file instead.
  */
-export type LaunchEnd = { exitCode: number | null; signal?: string; notFound?: boolean; orphaned?: boolean; startError?: string };
+export type LaunchEnd = {
+  exitCode: number | null;
+  signal?: string;
+  notFound?: boolean;
+  orphaned?: boolean;
+  startError?: string;
+  /** The launcher already killed what the process left running in its group. */
+  groupKilled?: boolean;
+};
 
 export interface Launcher {
   /**

@@ -144,12 +144,12 @@ export class NativeLauncher implements Launcher {
       this.requests.delete(id);
       // The job's own child reports what it could not do (a directory, the log, exec) after S.
       if (request.pid === undefined) request.reject(new Error(rest.join(' ')));
-      else request.onEnd({ exitCode: null, startError: rest.join(' ') });
+      else request.onEnd({ exitCode: null, startError: rest.join(' '), groupKilled: true });
     } else if (kind === 'X') {
       this.requests.delete(id);
       const signal = Number(rest[2]);
-      if (rest[3] === 'not-found') request.onEnd({ exitCode: 127, notFound: true });
-      else request.onEnd(signal === 0 ? { exitCode: Number(rest[1]) } : { exitCode: null, signal: signalNames.get(signal) ?? `signal ${signal}` });
+      if (rest[3] === 'not-found') request.onEnd({ exitCode: 127, notFound: true, groupKilled: true });
+      else request.onEnd(signal === 0 ? { exitCode: Number(rest[1]), groupKilled: true } : { exitCode: null, signal: signalNames.get(signal) ?? `signal ${signal}`, groupKilled: true });
     }
   }
 

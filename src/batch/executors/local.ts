@@ -48,7 +48,7 @@ const TIMED_OUT = 'Job attempt duration exceeded timeout';
 const OOM = 'OutOfMemoryError: Container killed due to memory usage';
 
 /** How the wrapper ended: `lost` when it left no exit code (killed, or gone while we were away). */
-type Ended = { exitCode: number | null; signal?: string; notFound?: boolean; lost?: boolean; startError?: string };
+type Ended = { exitCode: number | null; signal?: string; notFound?: boolean; lost?: boolean; startError?: string; groupKilled?: boolean };
 
 interface Attempt {
   readonly key: string;
@@ -231,12 +231,13 @@ export class LocalExecutor implements Executor {
   }
 
   private async launchEnded(attempt: Attempt, end: LaunchEnd): Promise<void> {
+    const groupKilled = end.groupKilled ?? false;
     if (end.startError !== undefined) {
-      attempt.ended = { exitCode: null, startError: end.startError };
+      attempt.ended = { exitCode: null, startError: end.startError, groupKilled };
       return this.settle(attempt);
     }
     if (!end.orphaned) {
-      attempt.ended = end.signal === undefined ? { exitCode: end.exitCode, notFound: end.notFound ?? false } : { exitCode: null, signal: end.signal };
+      attempt.ended = end.signal === undefined ? { exitCode: end.exitCode, notFound: end.notFound ?? false, groupKilled } : { exitCode: null, signal: end.signal, groupKilled };
       return this.settle(attempt);
     }
     // Its launcher died: the process may run on, so it is watched like a previous server's.
@@ -317,8 +318,9 @@ export class LocalExecutor implements Executor {
       clearInterval(this.adoptedTimer);
       this.adoptedTimer = undefined;
     }
-    // Like a container, an attempt ends with its main process: what it left in the background goes too.
-    if (!attempt.stop) signalGroup(attempt.pgid, 'SIGKILL');
+    // Like a container, an attempt ends with its main process: what it left in the background goes
+    // too (the native launcher has done it already, before the group id could be reused).
+    if (!attempt.stop && !attempt.ended.groupKilled) signalGroup(attempt.pgid, 'SIGKILL');
     attempt.onExit(attempt.stop ?? outcomeOf(attempt.job, attempt.ended));
   }
 }

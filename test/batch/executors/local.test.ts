@@ -192,6 +192,15 @@ describe.each(['native', 'spawn'] as const)('LocalExecutor (%s launcher)', (kind
     expect(log(j)).toContain('timeout of 1 seconds');
   });
 
+  it('ends what a job left running in the background when its main process exits, as a container does', async () => {
+    const j = job({ command: ['sleep 100 & echo $! >> pids; (trap "" TERM; sleep 100) & echo $! >> pids; exit 5'] });
+    expect(await run(executor(), j)).toEqual({ exitCode: 5, statusReason: EXITED });
+    const pids = readFileSync(join(j.workDir, 'pids'), 'utf8').trim().split('\n').map(Number);
+    expect(pids).toHaveLength(2);
+    // Reported only after the group was killed (SIGKILL: ignoring TERM does not help).
+    await until(() => pids.every((pid) => !alive(pid)), 2000);
+  });
+
   it('sends SIGKILL after the grace period to processes that ignore SIGTERM', async () => {
     const j = job({ command: ["trap '' TERM; sleep 100 & echo $! > pid; wait"], timeoutSeconds: 1 });
     const outcome = await run(executor({ killGraceMs: 700 }), j);
