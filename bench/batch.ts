@@ -20,7 +20,7 @@ const LATENCY_SAMPLES = 200;
 const ROUNDS = Number(process.env.SKYBATCH_BENCH_ROUNDS ?? 3);
 /** A file creation on a settled ext4 costs 15-40 us of CPU here; recently freed inodes make it up to 20x more. */
 const SETTLED_CREATE_US = 50;
-const SETTLE_MAX_MS = Number(process.env.SKYBATCH_BENCH_SETTLE_MS ?? 180_000);
+const SETTLE_MAX_MS = Number(process.env.SKYBATCH_BENCH_SETTLE_MS ?? 400_000);
 
 /** CPU seconds of a process (with `children`, also of the children it has reaped), from /proc. */
 function procCpuSeconds(pid: number | 'self', children: boolean): number {
