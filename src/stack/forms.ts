@@ -65,7 +65,10 @@ export function checkFields(fields: unknown): StackProblem[] {
   return problems;
 }
 
-/** Why `value` does not fit `field`, or undefined when it does. Numbers may come as text, as form posts send them. */
+/**
+ * Why `value` does not fit `field`, or undefined when it does. Numbers may come as text, as
+ * form posts send them. The console runs this same function in the browser.
+ */
 export function checkValue(field: FormField, value: unknown): string | undefined {
   if (field.type === 'boolean') return typeof value === 'boolean' || value === 'true' || value === 'false' ? undefined : 'must be true or false';
   if (field.type === 'integer' || field.type === 'number') {
@@ -78,6 +81,10 @@ export function checkValue(field: FormField, value: unknown): string | undefined
   }
   if (typeof value !== 'string') return 'must be text';
   if (field.pattern !== undefined && !new RegExp(field.pattern, 'u').test(value)) return `must match ${field.pattern}`;
+  // For text, min and max bound its length in characters (code points: an emoji is one).
+  const length = [...value.trim()].length;
+  if (field.min !== undefined && length < field.min) return `must be at least ${field.min} characters`;
+  if (field.max !== undefined && length > field.max) return `must be at most ${field.max} characters`;
   return undefined;
 }
 

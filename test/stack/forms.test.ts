@@ -7,7 +7,8 @@ import { checkFields, renderSubmission, type FormSpec } from '../../src/stack/fo
 const form: FormSpec = {
   stateMachine: 'M',
   fields: {
-    ProjectNo: { type: 'string', required: true, pattern: '^[A-Z][0-9]+$' },
+    ProjectNo: { type: 'string', required: true, pattern: '^[A-Z][0-9]+$', max: 6 },
+    Note: { type: 'string', min: 2 },
     SPLIT_NUM: { type: 'integer', min: 10000, max: 500000, default: 30000 },
     Verbose: { type: 'boolean', default: false },
   },
@@ -29,6 +30,10 @@ describe('renderSubmission', () => {
     [{ ProjectNo: 'P1', SPLIT_NUM: 10000.5 }, { SPLIT_NUM: 'must be an integer' }],
     [{ ProjectNo: 'P1', Verbose: 'yes' }, { Verbose: 'must be true or false' }],
     [{ ProjectNo: 7, Typo: 'x' }, { ProjectNo: 'must be text', Typo: 'is not a field of this form' }],
+    // Text: min and max bound its length in characters (an emoji is one).
+    [{ ProjectNo: 'P123456' }, { ProjectNo: 'must be at most 6 characters' }],
+    [{ ProjectNo: 'P1', Note: 'x' }, { Note: 'must be at least 2 characters' }],
+    [{ ProjectNo: 'P1', Note: '\u{1F600}' }, { Note: 'must be at least 2 characters' }],
   ])('%j -> %j', (values, errors) => {
     expect(renderSubmission(form, values)).toEqual({ errors });
   });

@@ -4,9 +4,9 @@
  * out top to bottom by dagre, coloured by each state's status.
  */
 import dagre from '@dagrejs/dagre';
-import { Background, Controls, ReactFlow, type Edge, type Node } from '@xyflow/react';
+import { Background, Controls, ReactFlow, applyNodeChanges, type Edge, type Node, type NodeChange } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
-import { useMemo } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { StateStatus } from './history';
 
 interface AslState {
@@ -109,22 +109,44 @@ export function StateGraph({ definition, statuses, maps, selected, onSelect }: {
   // anew, and a new layout makes React Flow measure (and hide) every node again.
   const text = JSON.stringify(definition);
   const base = useMemo(() => layout(JSON.parse(text) as unknown), [text]);
-  const nodes = base.nodes.map((n) => {
-    const status = statuses?.get(n.id) ?? 'not-started';
-    const progress = maps?.get(n.id);
-    return {
-      ...n,
-      className: `state-node state-${status}${selected === n.id ? ' selected' : ''}`,
-      data: { label: progress ? <MapLabel name={n.id} progress={progress} /> : n.id },
-      ariaLabel: `${n.id}: ${status}${progress ? `, ${progress.done} of ${progress.total} iterations done, ${progress.failed} failed, ${progress.running} running` : ''}`,
-      // Read by tests and assistive tech alike.
-      domAttributes: { 'data-status': status, 'data-state': n.id },
-    } as Node;
-  });
+  const look = (id: string) => {
+    const status = statuses?.get(id) ?? 'not-started';
+    const progress = maps?.get(id);
+    const counts = progress ? `${progress.done}/${progress.failed}/${progress.running}/${progress.total}` : '';
+    return { status, progress, key: `${id}:${status}:${counts}:${selected === id ? 1 : 0}` };
+  };
+  const looks = base.nodes.map((n) => look(n.id).key).join('|');
+  // The nodes are state that React Flow's changes go into (onNodesChange), so each keeps the
+  // size React Flow measured. A node given anew without it is hidden and measured again: with
+  // every live reload doing that, nodes flickered and never held still long enough to click.
+  const [nodes, setNodes] = useState<Node[]>([]);
+  const onNodesChange = useCallback((changes: NodeChange[]) => setNodes((current) => applyNodeChanges(changes, current)), []);
+  useEffect(() => {
+    setNodes((current) => {
+      const shown = new Map(current.map((n) => [n.id, n]));
+      return base.nodes.map((n) => {
+        const { status, progress, key } = look(n.id);
+        const old = shown.get(n.id);
+        // Unchanged: the same object, which React Flow then leaves alone.
+        if (old && old.data.look === key && old.position === n.position) return old;
+        return {
+          ...n,
+          ...(old?.measured ? { measured: old.measured } : {}),
+          className: `state-node state-${status}${selected === n.id ? ' selected' : ''}`,
+          data: { look: key, label: progress ? <MapLabel name={n.id} progress={progress} /> : n.id },
+          ariaLabel: `${n.id}: ${status}${progress ? `, ${progress.done} of ${progress.total} iterations done, ${progress.failed} failed, ${progress.running} running` : ''}`,
+          // Read by tests and assistive tech alike.
+          domAttributes: { 'data-status': status, 'data-state': n.id },
+        } as Node;
+      });
+    });
+    // `looks` stands for statuses, maps and selected: they are new objects on every render.
+  }, [base, looks]);
   return (
     <div className="graph" data-testid="state-graph">
       <ReactFlow
         nodes={nodes}
+        onNodesChange={onNodesChange}
         edges={base.edges}
         fitView
         minZoom={0.1}

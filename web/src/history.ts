@@ -4,13 +4,9 @@
  * event that launched it), so walking back from an event finds the state it belongs to (the
  * nearest *StateEntered) and the Map iteration it ran in.
  */
-export interface HistoryEvent {
-  id: number;
-  previousEventId: number;
-  timestamp: string;
-  type: string;
-  [details: string]: unknown;
-}
+import type { HistoryEvent } from '../../src/asl/interpreter/protocol.js';
+
+export type { HistoryEvent };
 
 export type StateStatus = 'not-started' | 'running' | 'succeeded' | 'failed' | 'caught';
 

@@ -8,24 +8,10 @@ import { ApiError, api, enc, get } from '../api';
 import { ErrorBox, Link, Loading } from '../common';
 import { useLive } from '../live';
 import { navigate } from '../router';
+import { checkValue, type FormField, type FormSpec } from '../../../src/stack/forms.js';
 
-interface Field {
-  type: 'string' | 'integer' | 'number' | 'boolean';
-  label?: string;
-  required?: boolean;
-  pattern?: string;
-  min?: number;
-  max?: number;
-  default?: string | number | boolean;
-}
-interface Form {
-  name: string;
-  stack: string;
-  stateMachine: string;
-  title?: string;
-  description?: string;
-  fields: Record<string, Field>;
-}
+/** A form as GET /api/v1/forms lists it (src/stack/form-service.ts: FormInfo). */
+type Form = FormSpec & { name: string; stack: string };
 
 /** The string pipeline's form first: it is the one most people come for. */
 const FIRST = 'StringPipeline';
@@ -51,21 +37,11 @@ export function FormsPage({ selected }: { selected?: string | undefined }) {
   );
 }
 
-export function checkField(field: Field, raw: string): string | undefined {
+/** The server's own check (src/stack/forms.ts), on what the field holds: one rule set for both. */
+export function checkField(field: FormField, raw: string): string | undefined {
   const value = raw.trim();
-  if (value === '') return field.required && field.default === undefined ? 'required' : undefined;
-  if (field.type === 'integer' || field.type === 'number') {
-    const n = Number(value);
-    if (!Number.isFinite(n) || (field.type === 'integer' && !Number.isInteger(n))) return `must be ${field.type === 'integer' ? 'a whole number' : 'a number'}`;
-    if (field.min !== undefined && n < field.min) return `must be at least ${field.min}`;
-    if (field.max !== undefined && n > field.max) return `must be at most ${field.max}`;
-  }
-  if (field.type === 'string') {
-    if (field.pattern !== undefined && !new RegExp(field.pattern, 'u').test(value)) return `must match ${field.pattern}`;
-    if (field.min !== undefined && value.length < field.min) return `must be at least ${field.min} characters`;
-    if (field.max !== undefined && value.length > field.max) return `must be at most ${field.max} characters`;
-  }
-  return undefined;
+  if (value === '') return field.required && field.default === undefined ? 'is required' : undefined;
+  return checkValue(field, value);
 }
 
 function FormView({ form }: { form: Form }) {

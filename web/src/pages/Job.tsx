@@ -6,22 +6,10 @@ import { useEffect, useRef, useState } from 'react';
 import { api, enc, get } from '../api';
 import { ErrorBox, Link, Loading, Progress, Status, time } from '../common';
 import { useLive } from '../live';
+import type { JobDetail } from '../../../src/batch/types.js';
 
-interface Job {
-  jobId: string;
-  jobName: string;
-  jobQueue: string;
-  jobDefinition: string;
-  status: string;
-  statusReason?: string;
-  createdAt: number;
-  startedAt?: number;
-  stoppedAt?: number;
-  attempts: { startedAt?: number; stoppedAt?: number; statusReason?: string; container?: { exitCode?: number; reason?: string } }[];
-  container: { exitCode?: number; reason?: string; command?: string[] };
-  arrayProperties?: { size?: number; index?: number; statusSummary?: Record<string, number> };
-  progress?: { percent: number; message?: string };
-}
+/** GET /api/v1/jobs/:id: AWS Batch's job description. */
+type Job = JobDetail;
 
 const MAX_LOG_CHARS = 2_000_000;
 
