@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import Database from 'better-sqlite3';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until } from '../../support/backends.js';
@@ -229,9 +230,27 @@ describe.skipIf(!haveChromium())('console in Chromium', () => {
     expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
   });
 
-  it('refuses a job name with <script> at the server, so none can be stored', async () => {
+  it('refuses a job name with <script> at the server, and renders one stored anyway as text', async () => {
     const res = await server.api('POST', '/api/v1/jobs', { jobName: XSS, command: ['true'] });
     expect(res.status).toBe(400);
+    // As an older version, or another tool sharing the database, could have stored it.
+    const submitted = await server.api<{ jobId: string }>('POST', '/api/v1/jobs', { jobName: 'renamed-later', command: ['true'] });
+    const jobId = submitted.body.jobId;
+    await until(async () => (await server.api<{ status: string }>('GET', `/api/v1/jobs/${jobId}`)).body.status === 'SUCCEEDED', 30_000, 100);
+    const db = new Database(join(work, 'data', 'skybatch.db'));
+    try {
+      db.pragma('busy_timeout = 5000');
+      const { body } = db.prepare('SELECT body FROM jobs WHERE job_id = ?').get(jobId) as { body: string };
+      db.prepare('UPDATE jobs SET body = ? WHERE job_id = ?').run(JSON.stringify({ ...(JSON.parse(body) as object), jobName: XSS }), jobId);
+    } finally {
+      db.close();
+    }
+    await page.goto(`${server.url}/jobs`);
+    await page.getByRole('link', { name: XSS, exact: true }).first().waitFor();
+    await page.goto(`${server.url}/jobs/${encodeURIComponent(jobId)}`);
+    await page.getByRole('heading', { level: 1 }).filter({ hasText: XSS }).waitFor();
+    expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+    expect(await page.locator('script:not([src])').count()).toBe(0);
   });
 
   it('uploads by drag and drop, and downloads what it uploaded', async () => {
