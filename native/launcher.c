@@ -120,6 +120,9 @@ static int make_dirs(const char *path, int parent_only) {
     if (slash == NULL || slash == buf) return 0;
     *slash = '\0';
   }
+  /* Usually only the last part is missing: one call, not one per part of the path. */
+  if (mkdir(buf, 0755) == 0 || errno == EEXIST) return 0;
+  if (errno != ENOENT) return -1;
   for (char *p = buf + 1; *p; p++) {
     if (*p != '/') continue;
     *p = '\0';
@@ -131,6 +134,8 @@ static int make_dirs(const char *path, int parent_only) {
 }
 
 static int journal_fd = -1;
+/* The jobs' stdin, opened once (close-on-exec: each job gets it by dup2, which clears that). */
+static int null_fd = -1;
 
 /* One write(2) per line on an O_APPEND file: lines of other launchers or a torn tail never mix
    into it; readers take complete lines only. */
@@ -262,8 +267,7 @@ _Noreturn static void child_exec(int report, char **argv, size_t argc, char **en
     (void)ignored;
     child_fail(report, 'N', "not found", "", 0, 127);
   }
-  int null_fd = open("/dev/null", O_RDONLY);
-  if (null_fd >= 0 && null_fd != STDIN_FILENO) dup2(null_fd, STDIN_FILENO);
+  if (null_fd >= 0) dup2(null_fd, STDIN_FILENO);
   dup2(log_fd, STDOUT_FILENO);
   dup2(log_fd, STDERR_FILENO);
   execve(program, args, envp);
@@ -391,6 +395,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: skybatch-launcher EXIT-JOURNAL\n");
     return 2;
   }
+  null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
   journal_fd = open(argv[1], O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
   if (journal_fd < 0) die(argv[1]);
   signal(SIGPIPE, SIG_IGN);
