@@ -22,13 +22,13 @@ const ROUNDS = Number(process.env.SKYBATCH_BENCH_ROUNDS ?? 3);
 const SETTLED_CREATE_US = 50;
 const SETTLE_MAX_MS = Number(process.env.SKYBATCH_BENCH_SETTLE_MS ?? 400_000);
 
-/** CPU seconds of a process (with `children`, also of the children it has reaped), from /proc. */
-function procCpuSeconds(pid: number | 'self', children: boolean): number {
+/** CPU seconds of a process itself, and of the children it has reaped, from /proc. */
+function procCpuSeconds(pid: number | 'self'): { own: number; reaped: number } {
   // Fields after the command's closing parenthesis: utime is the 12th, then stime, cutime, cstime.
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
   const [utime, stime, cutime, cstime] = fields.slice(11, 15) as [number, number, number, number];
-  return (utime + stime + (children ? cutime + cstime : 0)) / 100;
+  return { own: (utime + stime) / 100, reaped: (cutime + cstime) / 100 };
 }
 
 /** The server's child processes (the native launcher, which reaps the jobs it starts). */
@@ -44,10 +44,11 @@ function childPids(): number[] {
 /** CPU seconds of the server and of everything it started, up to now. */
 function ourCpuSeconds(): { server: number; jobs: number } {
   const { user, system } = process.cpuUsage();
-  let jobs = procCpuSeconds('self', true) - procCpuSeconds('self', false);
+  let jobs = procCpuSeconds('self').reaped;
   for (const pid of childPids()) {
     try {
-      jobs += procCpuSeconds(pid, true);
+      const launcher = procCpuSeconds(pid);
+      jobs += launcher.own + launcher.reaped;
     } catch {
       // Ended meanwhile: its time is in our cutime from now on, counted at the next look.
     }
@@ -92,9 +93,9 @@ async function settle(dir: string): Promise<{ costUs: number; waitedMs: number }
 
 function xargsRound(cores: number): { rate: number; cpuPerJobUs: number } {
   const start = performance.now();
-  const cpuBefore = procCpuSeconds('self', true) - procCpuSeconds('self', false);
+  const cpuBefore = procCpuSeconds('self').reaped;
   execFileSync('/bin/sh', ['-c', `seq ${JOBS} | xargs -P ${cores} -n 1 /bin/sh -c true`], { stdio: 'ignore' });
-  const cpu = procCpuSeconds('self', true) - procCpuSeconds('self', false) - cpuBefore;
+  const cpu = procCpuSeconds('self').reaped - cpuBefore;
   return { rate: (JOBS / (performance.now() - start)) * 1000, cpuPerJobUs: (cpu / JOBS) * 1e6 };
 }
 

@@ -1,7 +1,7 @@
-import { useCallback, useState } from 'react';
+import { useState } from 'react';
 import { get, query } from '../api';
 import { ErrorBox, Link, Status, time, StatusFilter } from '../common';
-import { useLive } from '../live';
+import { usePagedList, type Page } from '../paged';
 import { useLocation } from '../router';
 import { VirtualTable } from '../VirtualTable';
 
@@ -13,10 +13,6 @@ interface ExecutionSummary {
   startDate: string;
   stopDate?: string;
 }
-interface Page<T> {
-  items: T[];
-  nextToken?: string;
-}
 
 const STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'];
 
@@ -24,26 +20,12 @@ export function ExecutionsPage() {
   const { search } = useLocation();
   const [status, setStatus] = useState('');
   const [stateMachine, setStateMachine] = useState(search.get('stateMachine') ?? '');
-  const [extra, setExtra] = useState<{ items: ExecutionSummary[]; nextToken?: string | undefined }>({ items: [] });
-  const first = useLive(
-    async () => {
-      const page = await get<Page<ExecutionSummary>>(`/api/v1/executions${query({ status, stateMachine, limit: 200 })}`);
-      setExtra({ items: [], nextToken: page.nextToken });
-      return page;
-    },
+  const { rows, error, more } = usePagedList(
+    (nextToken) => get<Page<ExecutionSummary>>(`/api/v1/executions${query({ status, stateMachine, limit: 200, nextToken })}`),
+    (r) => r.id,
     [status, stateMachine],
     ['executions'],
   );
-  const [loading, setLoading] = useState(false);
-  const more = useCallback(() => {
-    const token = extra.nextToken;
-    if (token === undefined || loading) return;
-    setLoading(true);
-    void get<Page<ExecutionSummary>>(`/api/v1/executions${query({ status, stateMachine, limit: 200, nextToken: token })}`)
-      .then((page) => setExtra((prev) => ({ items: [...prev.items, ...page.items], nextToken: page.nextToken })))
-      .finally(() => setLoading(false));
-  }, [extra.nextToken, loading, status, stateMachine]);
-  const rows = [...(first.data?.items ?? []), ...extra.items];
   return (
     <section>
       <h1>Executions</h1>
@@ -54,7 +36,7 @@ export function ExecutionsPage() {
           <input value={stateMachine} onChange={(e) => setStateMachine(e.target.value)} placeholder="any" />
         </label>
       </div>
-      <ErrorBox error={first.error} />
+      <ErrorBox error={error} />
       <VirtualTable
         label="Executions"
         rows={rows}

@@ -1,24 +1,11 @@
-import { useCallback, useState } from 'react';
+import { useState } from 'react';
 import { enc, get, query } from '../api';
 import { ErrorBox, Link, Progress, Status, time, StatusFilter } from '../common';
 import { useLive } from '../live';
+import { usePagedList, type Page } from '../paged';
+import type { JobSummary } from '../../../src/batch/types.js';
 import { navigate, useLocation } from '../router';
 import { VirtualTable } from '../VirtualTable';
-
-interface JobSummary {
-  jobId: string;
-  jobName: string;
-  jobQueue: string;
-  status: string;
-  statusReason?: string;
-  createdAt: number;
-  arrayProperties?: { size?: number; index?: number };
-  progress?: { percent: number };
-}
-interface Page {
-  items: JobSummary[];
-  nextToken?: string;
-}
 
 const STATUSES = ['SUBMITTED', 'PENDING', 'RUNNABLE', 'STARTING', 'RUNNING', 'SUCCEEDED', 'FAILED'];
 
@@ -46,37 +33,19 @@ export function JobsPage() {
   const [queue, setQueue] = useState(search.get('queue') ?? '');
   const [status, setStatus] = useState(search.get('status') ?? '');
   const [execution, setExecution] = useState(search.get('execution') ?? '');
-  // The pages fetched by scrolling, for the filters they were fetched with. A live reload of the
-  // first page keeps them (a busy cluster changes every second: resetting would throw the reader
-  // back to the top each time); new filters drop them.
-  const filters = `${queue}\n${status}\n${execution}`;
-  const [extra, setExtra] = useState<{ filters: string; items: JobSummary[]; nextToken?: string | undefined }>({ filters, items: [] });
-  const first = useLive(
-    async (): Promise<Page> => {
+  const { rows, error, more } = usePagedList(
+    async (nextToken): Promise<Page<JobSummary>> => {
       if (execution !== '') {
-        const { items } = await get<Page>(`/api/v1/executions/${enc(execution)}/jobs`);
-        setExtra({ filters, items: [] });
+        // An execution's jobs come in one answer, filtered here.
+        const { items } = await get<Page<JobSummary>>(`/api/v1/executions/${enc(execution)}/jobs`);
         return { items: items.filter((j) => (status === '' || j.status === status) && (queue === '' || j.jobQueue === queue)) };
       }
-      const page = await get<Page>(`/api/v1/jobs${query({ queue, status, limit: 500 })}`);
-      setExtra((prev) => (prev.filters === filters && prev.items.length > 0 ? prev : { filters, items: [], nextToken: page.nextToken }));
-      return page;
+      return get<Page<JobSummary>>(`/api/v1/jobs${query({ queue, status, limit: 500, nextToken })}`);
     },
+    (j) => j.jobId,
     [queue, status, execution],
     ['jobs'],
   );
-  const [loading, setLoading] = useState(false);
-  const more = useCallback(() => {
-    if (extra.nextToken === undefined || loading) return;
-    setLoading(true);
-    void get<Page>(`/api/v1/jobs${query({ queue, status, limit: 500, nextToken: extra.nextToken })}`)
-      .then((page) => setExtra((prev) => ({ filters: prev.filters, items: [...prev.items, ...page.items], nextToken: page.nextToken })))
-      .finally(() => setLoading(false));
-  }, [extra.nextToken, loading, queue, status]);
-  const firstItems = first.data?.items ?? [];
-  // Jobs submitted since the extra pages were fetched push older ones from the first page into them.
-  const onFirst = new Set(firstItems.map((j) => j.jobId));
-  const rows = [...firstItems, ...(extra.filters === filters ? extra.items.filter((j) => !onFirst.has(j.jobId)) : [])];
   return (
     <section>
       <h1>Jobs</h1>
@@ -91,7 +60,7 @@ export function JobsPage() {
           <input value={execution} onChange={(e) => setExecution(e.target.value)} placeholder="any (id or ARN)" />
         </label>
       </form>
-      <ErrorBox error={first.error} />
+      <ErrorBox error={error} />
       <VirtualTable
         label="Jobs"
         rows={rows}
