@@ -89,6 +89,9 @@ export class Scheduler {
   private pending: Pending[] = [];
   private flushing: Promise<void> | undefined;
   private lastFlushAt = 0;
+  /** Jobs whose lone status write failed, with the error: a second same failure gives up on follow-ups. */
+  private readonly writeStrikes = new Map<string, string>();
+  private readonly followUpFailure = new Map<string, string>();
   /** Claimed ahead: STARTING in the store, not launched, holding no capacity. */
   private ready: Running[] = [];
   /** Jobs chained behind another (claimed ahead too), not yet started. */
@@ -540,12 +543,10 @@ export class Scheduler {
     this.pending = [];
     this.lastFlushAt = Date.now();
     try {
-      const written = await withRetry(() => this.store.db.transaction().execute((trx) => this.write(trx, batch)));
-      written.apply();
-      if (written.ended.length > 0) this.onEnded(written.ended.map((e) => e.detail));
+      await this.record(batch, true);
     } catch (err) {
-      console.error('skybatch scheduler: could not record job status, will retry:', err);
-      this.pending.unshift(...batch);
+      console.error('skybatch scheduler: could not record job status; recording each job alone:', err);
+      await this.recordEachAlone(batch);
     } finally {
       this.flushing = undefined;
       if (this.pending.length > 0) this.scheduleFlush();
@@ -554,12 +555,54 @@ export class Scheduler {
     }
   }
 
+  private async record(batch: Pending[], followUps: boolean): Promise<void> {
+    const written = await withRetry(() => this.store.db.transaction().execute((trx) => this.write(trx, batch, followUps)));
+    written.apply();
+    if (written.ended.length > 0) this.onEnded(written.ended.map((e) => e.detail));
+  }
+
+  /**
+   * One job's changes can fail a whole batch (a dependent or array parent whose stored record
+   * cannot be read, say). Each job is written alone so the rest are recorded; a job failing
+   * alone twice the same way is recorded without what follows from its end (dependents, array
+   * parent), its status reason saying why; one whose own row cannot be written is dropped.
+   */
+  private async recordEachAlone(batch: Pending[]): Promise<void> {
+    const byJob = new Map<string, Pending[]>();
+    for (const item of batch) byJob.set(item.jobId, [...(byJob.get(item.jobId) ?? []), item]);
+    for (const [jobId, items] of byJob) {
+      try {
+        await this.record(items, true);
+        this.writeStrikes.delete(jobId);
+        continue;
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        if (this.writeStrikes.get(jobId) !== message) {
+          this.writeStrikes.set(jobId, message);
+          this.pending.push(...items);
+          continue;
+        }
+        this.writeStrikes.delete(jobId);
+        console.error(`skybatch scheduler: job ${jobId}: its status failed to record twice; recording it without its dependents:`, err);
+        this.followUpFailure.set(jobId, message);
+      }
+      try {
+        await this.record(items, false);
+      } catch (err) {
+        console.error(`skybatch scheduler: job ${jobId}: its own row cannot be written; leaving it:`, err);
+        this.running.delete(jobId);
+      } finally {
+        this.followUpFailure.delete(jobId);
+      }
+    }
+  }
+
   /**
    * Records a batch of status changes. Works on copies of the in-memory jobs and returns
    * `apply` to adopt them once the transaction committed: a retried transaction starts from
    * the same state instead of recording an attempt twice.
    */
-  private async write(db: Store['db'], batch: Pending[]): Promise<{ ended: Ended[]; apply(): void }> {
+  private async write(db: Store['db'], batch: Pending[], followUps = true): Promise<{ ended: Ended[]; apply(): void }> {
     const copies = new Map<string, Running>();
     const exited = new Set<string>();
     const ended: Ended[] = [];
@@ -593,7 +636,7 @@ export class Scheduler {
     }
     const started = [...copies].filter(([jobId]) => !exited.has(jobId));
     await q.updateJobStates(db, started.map(([jobId, job]) => ({ job_id: jobId, status: job.row.status, body: bodyOf(job.row, job.detail) })));
-    const settled = ended.length > 0 ? await settle(db, ended, Date.now()) : [];
+    const settled = ended.length === 0 ? [] : followUps ? await settle(db, ended, Date.now()) : await this.endWithoutFollowUps(db, ended);
     return {
       ended: settled,
       apply: () => {
@@ -609,6 +652,20 @@ export class Scheduler {
         }
       },
     };
+  }
+
+  private async endWithoutFollowUps(db: Store['db'], ended: Ended[]): Promise<Ended[]> {
+    for (const e of ended) {
+      const why = this.followUpFailure.get(e.row.job_id) ?? 'unknown error';
+      e.detail.statusReason = `${e.detail.statusReason ? `${e.detail.statusReason}; ` : ''}its dependents and array parent could not be updated: ${why}`;
+      e.row.status = e.detail.status;
+    }
+    await q.updateJobStates(
+      db,
+      ended.map((e) => ({ job_id: e.row.job_id, status: e.detail.status, body: bodyOf(e.row, e.detail) })),
+      { owner: null, lease_expires: null },
+    );
+    return ended;
   }
 
   private finishAttempt(job: Running, outcome: AttemptOutcome, at: number): void {

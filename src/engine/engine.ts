@@ -8,33 +8,50 @@
  * a transition is persisted exactly once. On PostgreSQL executions are locked with
  * FOR UPDATE SKIP LOCKED, so several servers share the work without stepping one execution
  * twice at the same time.
+ *
+ * No execution can hold up the others:
+ * - each execution has a budget per batch (states entered, and time); past it the interpreter
+ *   parks it behind a timer due at once, so it goes on after the other due executions, and a
+ *   batch as a whole stops stepping new executions once it has used its time;
+ * - between batches the loop yields to the event loop, so the HTTP server answers meanwhile;
+ * - an execution whose step throws ends on its own (broken-execution.ts) in the batch it was
+ *   stepped in; a batch that fails as a whole is stepped again one execution at a time, and
+ *   an execution that fails alone twice with the same error ends the same way.
  */
 import { Alarm } from '../util/alarm.js';
 import type { Command, HistoryEvent, InterpreterEvent } from '../asl/interpreter/protocol.js';
+import { DEFAULT_MAX_HISTORY_EVENTS, type StepBudget } from '../asl/interpreter/limits.js';
 import type { ExecutionState } from '../asl/interpreter/state.js';
 import { step } from '../asl/interpreter/step.js';
 import type { StateMachineDefinition } from '../asl/types.js';
 import type { Store } from '../store/database.js';
 import { withRetry } from '../store/errors.js';
 import { lockExecutions, saveExecution, type ExecutionRow } from '../store/executions.js';
-import { appendHistory, type HistoryBatch } from '../store/history.js';
-import { cancelTimers, deleteEvents, dueEvents, dueExecutions, enqueue, nextDueAt, type InboxEntry } from '../store/inbox.js';
+import { deleteEvents, dueEvents, dueExecutions, nextDueAt } from '../store/inbox.js';
 import { getDefinition } from '../store/state-machines.js';
-import { deleteTasks, insertTasks, type TaskRow } from '../store/tasks.js';
+import { breakExecution, describeBreak } from './broken-execution.js';
+import { StepWrites, type StepOutcome } from './step-writes.js';
+
+export type { StepOutcome } from './step-writes.js';
 
 export interface EngineOptions {
   /** How often to look for work that other servers (or the clock) made due. */
   pollMs?: number;
   /** Executions stepped per transaction. */
   batchSize?: number;
+  /** History events an execution may have before it fails with States.Runtime (AWS: 25,000). */
+  maxHistoryEvents?: number;
+  /** Per execution and batch: states it may enter and milliseconds it may take before it yields. */
+  stepBudget?: { transitions?: number; ms?: number };
+  /** Milliseconds a batch may spend stepping before it leaves its remaining executions for the next. */
+  batchBudgetMs?: number;
   now?: () => number;
+  /** Monotonic time for the budgets (performance.now unless given). */
+  elapsed?: () => number;
 }
 
-export interface StepOutcome {
-  newTasks: number;
-  cancelledTasks: { executionId: string; taskId: string }[];
-  finished: string[];
-}
+/** One execution's step: what to write, or nothing when it had nothing to apply. */
+type Stepped = { fields: Partial<Omit<ExecutionRow, 'id'>>; history: HistoryEvent[]; commands: Command[]; finished: boolean } | undefined;
 
 export class Engine {
   private running = false;
@@ -43,6 +60,13 @@ export class Engine {
   private readonly definitions = new Map<string, StateMachineDefinition>();
   private readonly pollMs: number;
   private readonly batchSize: number;
+  private readonly maxHistoryEvents: number;
+  private readonly budgetTransitions: number;
+  private readonly budgetMs: number;
+  private readonly batchBudgetMs: number;
+  private readonly elapsed: () => number;
+  /** Executions whose lone step failed, with the error, to end them at the second same failure. */
+  private readonly strikes = new Map<string, string>();
   readonly now: () => number;
   /** Called after each committed batch, e.g. to wake the task dispatcher. */
   onCommitted: (outcome: StepOutcome) => void = () => {};
@@ -50,7 +74,12 @@ export class Engine {
   constructor(private readonly store: Store, options: EngineOptions = {}) {
     this.pollMs = options.pollMs ?? 250;
     this.batchSize = options.batchSize ?? 50;
+    this.maxHistoryEvents = options.maxHistoryEvents ?? DEFAULT_MAX_HISTORY_EVENTS;
+    this.budgetTransitions = options.stepBudget?.transitions ?? 5000;
+    this.budgetMs = options.stepBudget?.ms ?? 20;
+    this.batchBudgetMs = options.batchBudgetMs ?? 50;
     this.now = options.now ?? Date.now;
+    this.elapsed = options.elapsed ?? (() => performance.now());
   }
 
   start(): void {
@@ -71,14 +100,25 @@ export class Engine {
   }
 
   private async run(): Promise<void> {
+    // A database that keeps failing (a full disk) is said once, not every poll.
+    let lastFailure: string | undefined;
     while (this.running) {
       let processed = 0;
       try {
         processed = await this.processDue();
+        if (lastFailure !== undefined) console.error('skybatch engine: stepping works again');
+        lastFailure = undefined;
       } catch (err) {
-        console.error('skybatch engine: step batch failed, will retry:', err);
+        const message = String(err);
+        if (message !== lastFailure) console.error('skybatch engine: step batch failed, will retry:', err);
+        lastFailure = message;
       }
-      if (processed > 0 || !this.running) continue;
+      if (!this.running) break;
+      if (processed > 0) {
+        // A batch is synchronous work on SQLite; let requests and timers in before the next.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        continue;
+      }
       const next = await nextDueAt(this.store.db).catch(() => undefined);
       const delay = Math.max(0, Math.min(this.pollMs, next === undefined ? this.pollMs : next - this.now()));
       await this.alarm.sleep(delay);
@@ -87,42 +127,125 @@ export class Engine {
 
   /** Steps one batch of executions with due events; returns how many events it applied. */
   async processDue(): Promise<number> {
+    const locked: string[] = [];
+    try {
+      return await this.stepBatch(undefined, locked);
+    } catch (err) {
+      if (locked.length === 0) throw err;
+      // The batch failed as a whole: find the execution it failed on by stepping each alone.
+      let applied = 0;
+      for (const id of locked) applied += await this.stepAlone(id);
+      return applied;
+    }
+  }
+
+  private async stepAlone(id: string): Promise<number> {
+    try {
+      const applied = await this.stepBatch([id], []);
+      this.strikes.delete(id);
+      return applied;
+    } catch (err) {
+      const message = describeBreak(err);
+      if (this.strikes.get(id) !== message) {
+        this.strikes.set(id, message);
+        console.error(`skybatch engine: stepping execution ${id} failed, will retry once:`, err);
+        return 0;
+      }
+      this.strikes.delete(id);
+      console.error(`skybatch engine: execution ${id} failed the same way twice; ending it:`, err);
+      await this.endBroken(id, message);
+      return 1;
+    }
+  }
+
+  private async stepBatch(only: string[] | undefined, locked: string[]): Promise<number> {
     const { db, dialect } = this.store;
     const now = this.now();
     let outcome: StepOutcome | undefined;
     const applied = await withRetry(() =>
       db.transaction().execute(async (trx) => {
-        const candidates = await dueExecutions(trx, now, this.batchSize * 4);
+        const candidates = only ?? (await dueExecutions(trx, now, this.batchSize * 4));
         if (candidates.length === 0) return 0;
         const executions = await lockExecutions(trx, dialect, candidates, this.batchSize);
         if (executions.length === 0) return 0;
-        const rows = await dueEvents(
-          trx,
-          executions.map((e) => e.id),
-          now,
-        );
-        const byExecution = new Map<string, { id: number; event: InterpreterEvent }[]>();
+        locked.splice(0, locked.length, ...executions.map((e) => e.id));
+        const rows = await dueEvents(trx, locked, now);
+        const byExecution = new Map<string, { id: number; event: string }[]>();
         for (const row of rows) {
           const list = byExecution.get(row.execution_id) ?? [];
-          list.push({ id: row.id, event: JSON.parse(row.event) as InterpreterEvent });
+          list.push({ id: row.id, event: row.event });
           byExecution.set(row.execution_id, list);
         }
-        const writes = new Writes();
-        for (const execution of executions) {
+        const writes = new StepWrites();
+        const consumed: number[] = [];
+        const batchStart = this.elapsed();
+        for (const [i, execution] of executions.entries()) {
+          // Past the batch's time the rest wait for the next batch, their events untouched.
+          if (i > 0 && this.elapsed() - batchStart > this.batchBudgetMs) break;
           const events = byExecution.get(execution.id) ?? [];
-          await this.applyEvents(trx, execution, events.map((e) => e.event), now, writes);
+          if (events.length === 0) continue; // another server stepped it meanwhile
+          for (const e of events) consumed.push(e.id);
+          let stepped: Stepped;
+          try {
+            stepped = await this.stepExecution(
+              trx,
+              execution,
+              events.map((e) => e.event),
+              now,
+            );
+          } catch (err) {
+            writes.broken.push(breakExecution(execution, 'FAILED', 'States.Runtime', describeBreak(err), now));
+            continue;
+          }
+          if (!stepped) continue;
+          writes.history.push({ executionId: execution.id, events: stepped.history });
+          writes.collect(execution.id, stepped.commands, now);
+          await saveExecution(trx, execution.id, stepped.fields);
+          if (stepped.finished) writes.outcome.finished.push(execution.id);
         }
         await writes.flush(trx);
-        await deleteEvents(
-          trx,
-          rows.map((r) => r.id),
-        );
+        await deleteEvents(trx, consumed);
         outcome = writes.outcome;
-        return rows.length;
+        return consumed.length;
       }),
     );
     if (outcome) this.onCommitted(outcome);
     return applied;
+  }
+
+  /**
+   * Ends an execution that cannot be stepped, in a transaction of its own. When even that
+   * fails (its history rows are what the database refuses), it ends without the last event.
+   */
+  private async endBroken(id: string, cause: string): Promise<void> {
+    try {
+      await this.writeBroken(id, cause, true);
+    } catch (err) {
+      console.error(`skybatch engine: could not record the end of execution ${id} in its history; ending it without:`, err);
+      await this.writeBroken(id, cause, false);
+    }
+  }
+
+  private async writeBroken(id: string, cause: string, withHistory: boolean): Promise<void> {
+    const { db, dialect } = this.store;
+    let outcome: StepOutcome | undefined;
+    await withRetry(() =>
+      db.transaction().execute(async (trx) => {
+        const q = trx.selectFrom('executions').selectAll().where('id', '=', id);
+        const execution = dialect === 'postgres' ? await q.forUpdate().executeTakeFirst() : await q.executeTakeFirst();
+        if (!execution) return;
+        const writes = new StepWrites();
+        const broken = breakExecution(execution, 'FAILED', 'States.Runtime', cause, this.now());
+        if (!withHistory) {
+          broken.withoutHistory = true;
+          broken.fields.last_event_id = execution.last_event_id;
+        }
+        writes.broken.push(broken);
+        await writes.flush(trx);
+        outcome = writes.outcome;
+      }),
+    );
+    if (outcome) this.onCommitted(outcome);
   }
 
   /** Applies `event` to one execution at once, in its own transaction (stop, redrive). */
@@ -135,8 +258,24 @@ export class Engine {
         const q = trx.selectFrom('executions').selectAll().where('id', '=', executionId);
         const execution = dialect === 'postgres' ? await q.forUpdate().executeTakeFirst() : await q.executeTakeFirst();
         if (!execution || execution.state === '') return false;
-        const writes = new Writes();
-        await this.applyEvents(trx, execution, [event], this.now(), writes);
+        const writes = new StepWrites();
+        const now = this.now();
+        try {
+          const stepped = await this.stepExecution(trx, execution, [JSON.stringify(event)], now);
+          if (stepped) {
+            writes.history.push({ executionId, events: stepped.history });
+            writes.collect(executionId, stepped.commands, now);
+            await saveExecution(trx, executionId, stepped.fields);
+            if (stepped.finished) writes.outcome.finished.push(executionId);
+          }
+        } catch (err) {
+          // A stop must stop even an execution the interpreter cannot step.
+          const broken =
+            event.type === 'StopExecution' && execution.status === 'RUNNING'
+              ? breakExecution(execution, 'ABORTED', event.error ?? '', event.cause ?? describeBreak(err), now)
+              : breakExecution(execution, 'FAILED', 'States.Runtime', describeBreak(err), now);
+          writes.broken.push(broken);
+        }
         await writes.flush(trx);
         outcome = writes.outcome;
         return true;
@@ -159,99 +298,48 @@ export class Engine {
     return def;
   }
 
-  private async applyEvents(db: Store['db'], execution: ExecutionRow, events: InterpreterEvent[], now: number, writes: Writes): Promise<void> {
+  /**
+   * Runs the interpreter over one execution's events and serialises the result, touching no
+   * table: whatever it throws concerns this execution alone.
+   */
+  private async stepExecution(db: Store['db'], execution: ExecutionRow, eventTexts: string[], now: number): Promise<Stepped> {
     const definition = await this.definition(db, execution.state_machine, execution.revision);
     let state: ExecutionState | undefined = execution.state === '' ? undefined : (JSON.parse(execution.state) as ExecutionState);
     const history: HistoryEvent[] = [];
     const commands: Command[] = [];
     // Only the start event uses the seed; later steps draw from the state's own generator.
     const seed = hashSeed(execution.id);
-    for (const event of events) {
+    const started = this.elapsed();
+    const budget: StepBudget = { transitions: this.budgetTransitions, overdue: () => this.elapsed() - started > this.budgetMs };
+    const limits = { maxHistoryEvents: this.maxHistoryEvents, budget };
+    for (const text of eventTexts) {
+      const event = JSON.parse(text) as InterpreterEvent;
       if (event.type === 'StartExecution' && state) continue; // already started: a duplicate
       if (event.type !== 'StartExecution' && !state) continue;
-      const result = await step(definition, state, event, now, seed);
+      const result = await step(definition, state, event, now, seed, limits);
       state = result.state;
       history.push(...result.events);
       commands.push(...result.commands);
     }
-    if (!state) return;
-    writes.history.push({ executionId: execution.id, events: history });
-    writes.collect(execution.id, commands, now);
+    if (!state) return undefined;
     const ended = state.status !== 'RUNNING';
     const redriven = execution.status !== 'RUNNING' && state.status === 'RUNNING';
-    await saveExecution(db, execution.id, {
-      state: JSON.stringify(state),
-      status: state.status,
-      output: state.output === undefined ? null : JSON.stringify(state.output),
-      // Step Functions leaves out an error or cause nobody gave (a bare stop, a Fail without Error).
-      error: state.error || null,
-      cause: state.cause || null,
-      stop_date: ended ? (execution.stop_date ?? new Date(now).toISOString()) : null,
-      redrive_count: state.context.Execution.RedriveCount,
-      last_event_id: state.lastEventId,
-    });
-    if (ended && (execution.status === 'RUNNING' || redriven)) writes.outcome.finished.push(execution.id);
-  }
-}
-
-/** The writes one batch of steps asks for, done together before the commit. */
-class Writes {
-  readonly history: HistoryBatch[] = [];
-  readonly inbox: InboxEntry[] = [];
-  readonly cancelledTimers: { executionId: string; timerId: string }[] = [];
-  readonly tasks: TaskRow[] = [];
-  readonly outcome: StepOutcome = { newTasks: 0, cancelledTasks: [], finished: [] };
-
-  collect(executionId: string, commands: Command[], now: number): void {
-    const createdAt = new Date(now).toISOString();
-    for (const c of commands) {
-      switch (c.type) {
-        case 'StartTimer':
-          this.inbox.push({ executionId, timerId: c.timerId, event: { type: 'TimerFired', timerId: c.timerId }, availableAt: c.fireAt });
-          break;
-        case 'CancelTimer': {
-          const pending = this.inbox.findIndex((e) => e.executionId === executionId && e.timerId === c.timerId);
-          if (pending >= 0) this.inbox.splice(pending, 1);
-          else this.cancelledTimers.push({ executionId, timerId: c.timerId });
-          break;
-        }
-        case 'RunTask':
-          this.tasks.push({
-            execution_id: executionId,
-            task_id: c.taskId,
-            state_name: c.stateName,
-            resource: c.resource,
-            input: JSON.stringify(c.input),
-            token: c.taskToken,
-            timeout_seconds: c.timeoutSeconds ?? null,
-            heartbeat_seconds: c.heartbeatSeconds ?? null,
-            status: 'READY',
-            lease_owner: null,
-            lease_expires: null,
-            dispatches: 0,
-            created_at: createdAt,
-          });
-          break;
-        case 'CancelTask': {
-          const pending = this.tasks.findIndex((t) => t.execution_id === executionId && t.task_id === c.taskId);
-          if (pending >= 0) this.tasks.splice(pending, 1);
-          else this.outcome.cancelledTasks.push({ executionId, taskId: c.taskId });
-          break;
-        }
-        default:
-          // Execution ended: its status is in the saved state.
-          break;
-      }
-    }
-  }
-
-  async flush(db: Store['db']): Promise<void> {
-    await appendHistory(db, this.history);
-    await cancelTimers(db, this.cancelledTimers);
-    await enqueue(db, this.inbox);
-    await insertTasks(db, this.tasks);
-    await deleteTasks(db, this.outcome.cancelledTasks);
-    this.outcome.newTasks = this.tasks.length;
+    return {
+      history,
+      commands,
+      finished: ended && (execution.status === 'RUNNING' || redriven),
+      fields: {
+        state: JSON.stringify(state),
+        status: state.status,
+        output: state.output === undefined ? null : JSON.stringify(state.output),
+        // Step Functions leaves out an error or cause nobody gave (a bare stop, a Fail without Error).
+        error: state.error || null,
+        cause: state.cause || null,
+        stop_date: ended ? (execution.stop_date ?? new Date(now).toISOString()) : null,
+        redrive_count: state.context.Execution.RedriveCount,
+        last_event_id: state.lastEventId,
+      },
+    };
   }
 }
 

@@ -7,6 +7,7 @@ import { isUniqueViolation } from '../store/errors.js';
 import * as q from '../store/executions.js';
 import { readHistory } from '../store/history.js';
 import { enqueue } from '../store/inbox.js';
+import { jsonDepthProblem } from '../util/json-limits.js';
 import { getStateMachine } from '../store/state-machines.js';
 import type { Engine } from './engine.js';
 import { ACCOUNT, REGION, stateMachineArn, stateMachineName } from './state-machines.js';
@@ -55,6 +56,8 @@ export function createExecutions(store: Store, engine: Engine): Executions {
       const executionName = name ?? randomUUID();
       if (!NAME.test(executionName)) throw new BadRequestError(`execution name "${executionName}" must be 1 to 80 letters, digits, "-" or "_"`);
       const given: Json = input === undefined ? {} : input;
+      const tooDeep = jsonDepthProblem(given, 'execution input');
+      if (tooDeep) throw new BadRequestError(tooDeep);
       const inputText = JSON.stringify(given);
       if (Buffer.byteLength(inputText) > MAX_INPUT_BYTES) throw new PayloadTooLargeError(`execution input is ${Buffer.byteLength(inputText)} bytes; the limit is ${MAX_INPUT_BYTES}`);
       // A generated name is new by construction; only a caller's name can repeat.

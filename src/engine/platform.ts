@@ -13,7 +13,7 @@ import { createFunctions } from '../functions/service.js';
 import { openStore, type Store } from '../store/database.js';
 import { lockDataDir } from '../store/server-lock.js';
 import { resetAllLeases } from '../store/tasks.js';
-import { Engine } from './engine.js';
+import { Engine, type EngineOptions } from './engine.js';
 import { createExecutions } from './executions.js';
 import { createStateMachines } from './state-machines.js';
 import { TaskDispatcher } from './task-dispatcher.js';
@@ -54,6 +54,17 @@ export interface PlatformOptions {
   notify?: Pick<NotificationDispatcherOptions, 'retry' | 'email' | 'webhookTimeoutMs' | 'pollMs' | 'transports'>;
   /** Object-event delivery: retries and poll interval. */
   objectEvents?: { retry?: Partial<RetryPolicy>; pollMs?: number };
+  /** The engine's limits and budgets; SKYBATCH_MAX_HISTORY_EVENTS sets maxHistoryEvents unless given. */
+  engine?: Pick<EngineOptions, 'maxHistoryEvents' | 'stepBudget' | 'batchBudgetMs'>;
+}
+
+/** SKYBATCH_MAX_HISTORY_EVENTS, checked: a typo must not silently lift the limit. */
+export function maxHistoryEventsFromEnv(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const text = env.SKYBATCH_MAX_HISTORY_EVENTS;
+  if (text === undefined || text === '') return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 10 || n > 10_000_000) throw new Error(`SKYBATCH_MAX_HISTORY_EVENTS must be a whole number from 10 to 10000000, not "${text}"`);
+  return n;
 }
 
 export interface OpenPlatform extends Platform {
@@ -74,6 +85,7 @@ const version = (createRequire(import.meta.url)('../../package.json') as { versi
 
 export async function openPlatform(options: PlatformOptions): Promise<OpenPlatform> {
   const run = options.run ?? true;
+  const maxHistoryEvents = options.engine?.maxHistoryEvents ?? maxHistoryEventsFromEnv();
   // Only the embedded store needs a single server; PostgreSQL is shared by design.
   const unlock = run && !options.databaseUrl ? lockDataDir(options.dataDir) : () => {};
   let store: Store;
@@ -109,7 +121,11 @@ export async function openPlatform(options: PlatformOptions): Promise<OpenPlatfo
     dataDir: options.dataDir,
     runtime: { invocationEnv: (name): Record<string, string> => (endpointUrl === '' ? {} : { SKYBATCH_ENDPOINT: endpointUrl, SKYBATCH_TOKEN: tokens.forJob(`function/${name}`) }) },
   });
-  const engine = new Engine(store, options.pollMs === undefined ? {} : { pollMs: options.pollMs });
+  const engine = new Engine(store, {
+    ...options.engine,
+    ...(maxHistoryEvents === undefined ? {} : { maxHistoryEvents }),
+    ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }),
+  });
   const executions = createExecutions(store, engine);
   const executionWatch = new ExecutionWatch(endedExecutions(store));
   const batch = createBatch(store, {

@@ -19,6 +19,7 @@ import { enqueue } from '../store/inbox.js';
 import { claimTasks, parkTask, releaseTask, renewLeases, type TaskRow } from '../store/tasks.js';
 import { describeFailure } from './local-runner.js';
 import type { TaskRegistry } from './task-registry.js';
+import { MAX_JSON_DEPTH, jsonDepth } from '../util/json-limits.js';
 
 const CALLBACK_SUFFIX = '.waitForTaskToken';
 
@@ -113,8 +114,15 @@ export class TaskDispatcher {
         this.inFlight.delete(key);
         return Promise.resolve();
       }
-      return this.complete(task, event)
-        .catch((err: unknown) => console.error(`skybatch: could not record the result of task ${key}:`, err))
+      return this.complete(task, recordable(event))
+        .catch(async (err: unknown) => {
+          // The store refused this result (not for a passing reason: withRetry took those).
+          // Record the refusal as the task's failure, so the execution goes on and the row
+          // does not come back to be run again.
+          console.error(`skybatch: could not record the result of task ${key}; failing the task:`, err);
+          const cause = `the task's result could not be recorded: ${err instanceof Error ? err.message : String(err)}`;
+          await this.complete(task, { type: 'TaskFailed', taskId: task.task_id, error: 'States.Runtime', cause }).catch((again: unknown) => console.error(`skybatch: could not fail task ${key} either:`, again));
+        })
         .finally(() => this.inFlight.delete(key));
     };
     const base = callbackBase(task.resource);
@@ -178,4 +186,23 @@ export class TaskDispatcher {
     );
     if (recorded) this.onResult();
   }
+}
+
+/**
+ * The event as it can be stored: an output that cannot be JSON (a BigInt, a cycle) or nests
+ * past the limit fails the task instead, with the reason, rather than failing every attempt
+ * to write it.
+ */
+export function recordable(event: InterpreterEvent): InterpreterEvent {
+  if (event.type !== 'TaskSucceeded') return event;
+  let problem: string | undefined;
+  if (jsonDepth(event.output) > MAX_JSON_DEPTH) problem = `it nests deeper than ${MAX_JSON_DEPTH} levels`;
+  else {
+    try {
+      JSON.stringify(event.output);
+    } catch (err) {
+      problem = `it is not JSON (${err instanceof Error ? err.message : String(err)})`;
+    }
+  }
+  return problem === undefined ? event : { type: 'TaskFailed', taskId: event.taskId, error: 'States.Runtime', cause: `the task's output cannot be recorded: ${problem}` };
 }

@@ -7,7 +7,7 @@
  */
 import type { Store } from '../store/database.js';
 import { withRetry } from '../store/errors.js';
-import { claimOutbox, markDelivered, markFailed, renewOutboxLeases, type OutboxRow } from '../store/object-event-outbox.js';
+import { claimOutbox, markDelivered, markFailed, markGivenUp, renewOutboxLeases, type OutboxRow } from '../store/object-event-outbox.js';
 import { LeaseLoop } from '../util/lease-loop.js';
 import { backoff, type RetryPolicy } from '../notify/dispatcher.js';
 import { deliverToTarget, type TargetDeps } from './object-event-targets.js';
@@ -50,7 +50,14 @@ export class ObjectEventDispatcher {
           await withRetry(() => markFailed(db, options.owner, row.id, error, now() + backoff(retry, row.attempts)));
           return;
         }
-        await withRetry(() => markDelivered(db, options.owner, row.id, result, now()));
+        try {
+          await withRetry(() => markDelivered(db, options.owner, row.id, result, now()));
+        } catch (err) {
+          // Its target acted; delivering it again would act twice. It ends undelivered, with why.
+          console.error(`skybatch: object events: could not record the delivery of event ${row.id}; giving up on it:`, err);
+          const error = `delivered, but the result could not be recorded: ${err instanceof Error ? err.message : String(err)}`;
+          await withRetry(() => markGivenUp(db, options.owner, row.id, error, retry.maxAttempts));
+        }
       },
     });
   }

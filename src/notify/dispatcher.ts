@@ -113,6 +113,14 @@ export class NotificationDispatcher {
       const final = delivery.attempts >= this.retry.maxAttempts;
       outcome = final ? { outcome: 'error', error, final } : { outcome: 'error', error, final, retryAt: this.now() + backoff(this.retry, delivery.attempts) };
     }
-    await withRetry(() => db.transaction().execute((trx) => q.finishDelivery(trx, owner, delivery, outcome, this.now())));
+    try {
+      await withRetry(() => db.transaction().execute((trx) => q.finishDelivery(trx, owner, delivery, outcome, this.now())));
+    } catch (err) {
+      // The store refused this outcome: fail the delivery with that reason rather than leave it
+      // pending, to be claimed and sent again until its attempts run out with no reason given.
+      console.error(`skybatch: notifications: could not record the outcome of delivery ${delivery.id}; failing it:`, err);
+      const error = `the outcome of this attempt could not be recorded: ${err instanceof Error ? err.message : String(err)}`;
+      await withRetry(() => db.transaction().execute((trx) => q.finishDelivery(trx, owner, delivery, { outcome: 'error', error, final: true }, this.now())));
+    }
   }
 }

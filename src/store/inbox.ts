@@ -49,6 +49,11 @@ export async function deleteEvents(db: Db, ids: number[]): Promise<void> {
   for (let i = 0; i < ids.length; i += 500) await db.deleteFrom('inbox').where('id', 'in', ids.slice(i, i + 500)).execute();
 }
 
+/** Everything waiting for one execution, timers included: it will never be stepped again. */
+export async function deleteExecutionEvents(db: Db, executionId: string): Promise<void> {
+  await db.deleteFrom('inbox').where('execution_id', '=', executionId).execute();
+}
+
 export async function cancelTimers(db: Db, timers: { executionId: string; timerId: string }[]): Promise<void> {
   for (const t of timers) await db.deleteFrom('inbox').where('execution_id', '=', t.executionId).where('timer_id', '=', t.timerId).execute();
 }

@@ -8,6 +8,7 @@
  * (outcome "started"), so an attempt cut short by a crash stays visible; the next claim after
  * the lease ran out marks it "abandoned".
  */
+import { storableText } from './text.js';
 import type { Kysely, Selectable } from 'kysely';
 import type { Dialect } from './database.js';
 import type { Database } from './schema.js';
@@ -226,8 +227,9 @@ export type AttemptOutcome = { outcome: 'delivered' } | { outcome: 'error'; erro
  * Records how an attempt ended and releases the lease; false when this owner no longer held
  * the delivery (its lease ran out and another server took it, or it was unsubscribed).
  */
-export async function finishDelivery(db: NotifyDb, owner: string, delivery: DeliveryRow, result: AttemptOutcome, now: number): Promise<boolean> {
+export async function finishDelivery(db: NotifyDb, owner: string, delivery: DeliveryRow, outcome: AttemptOutcome, now: number): Promise<boolean> {
   const at = new Date(now).toISOString();
+  const result = outcome.outcome === 'error' ? { ...outcome, error: storableText(outcome.error) } : outcome;
   const base = db.updateTable('deliveries').where('id', '=', delivery.id).where('lease_owner', '=', owner).where('status', '=', 'pending');
   const updated =
     result.outcome === 'delivered'

@@ -4,6 +4,7 @@
  * lease and counts the attempt, so a row whose delivery crashes the server cannot be retried
  * forever. A row that used its attempts keeps delivered_at null and its last_error.
  */
+import { storableText } from './text.js';
 import type { Kysely, Selectable } from 'kysely';
 import type { Dialect } from './database.js';
 import type { Database, ObjectEventOutboxTable } from './schema.js';
@@ -42,7 +43,7 @@ export async function renewOutboxLeases(db: Db, owner: string, ids: number[], un
 export async function markDelivered(db: Db, owner: string, id: number, result: string, now: number): Promise<boolean> {
   const updated = await db
     .updateTable('object_event_outbox')
-    .set({ delivered_at: new Date(now).toISOString(), result, lease_owner: null, lease_expires: null })
+    .set({ delivered_at: new Date(now).toISOString(), result: storableText(result), lease_owner: null, lease_expires: null })
     .where('id', '=', id)
     .where('lease_owner', '=', owner)
     .where('delivered_at', 'is', null)
@@ -54,12 +55,23 @@ export async function markDelivered(db: Db, owner: string, id: number, result: s
 export async function markFailed(db: Db, owner: string, id: number, error: string, retryAt: number): Promise<boolean> {
   const updated = await db
     .updateTable('object_event_outbox')
-    .set({ last_error: error, available_at: retryAt, lease_owner: null, lease_expires: null })
+    .set({ last_error: storableText(error), available_at: retryAt, lease_owner: null, lease_expires: null })
     .where('id', '=', id)
     .where('lease_owner', '=', owner)
     .where('delivered_at', 'is', null)
     .executeTakeFirst();
   return Number(updated.numUpdatedRows) > 0;
+}
+
+/** Ends a row undelivered with its reason: no attempts are left for it. */
+export async function markGivenUp(db: Db, owner: string, id: number, error: string, maxAttempts: number): Promise<void> {
+  await db
+    .updateTable('object_event_outbox')
+    .set({ last_error: storableText(error), attempts: maxAttempts, lease_owner: null, lease_expires: null })
+    .where('id', '=', id)
+    .where('lease_owner', '=', owner)
+    .where('delivered_at', 'is', null)
+    .execute();
 }
 
 /** Single-server (SQLite) store: rows held before a crash are free again at start. */

@@ -21,6 +21,11 @@ export async function deleteTasks(db: Db, keys: { executionId: string; taskId: s
   for (const k of keys) await db.deleteFrom('tasks').where('execution_id', '=', k.executionId).where('task_id', '=', k.taskId).execute();
 }
 
+export async function taskIdsOfExecution(db: Db, executionId: string): Promise<string[]> {
+  const rows = await db.selectFrom('tasks').select('task_id').where('execution_id', '=', executionId).execute();
+  return rows.map((r) => r.task_id);
+}
+
 /** Claims up to `limit` tasks that nobody holds (new, or whose lease ran out). */
 export async function claimTasks(db: Db, dialect: Dialect, owner: string, now: number, leaseMs: number, limit: number): Promise<TaskRow[]> {
   let q = db

@@ -7,7 +7,9 @@
 import { StatesDataLimitExceeded, StatesRuntime, toStatesError } from '../errors.js';
 import type { StatesError } from '../errors.js';
 import type { Json, State } from '../types.js';
+import { MAX_JSON_DEPTH, jsonTextDepth } from '../../util/json-limits.js';
 import type { CompiledDefinition, CompiledMachine } from './compile.js';
+import { CONTINUE_TIMER, DEFAULT_MAX_HISTORY_EVENTS, historyLimitCause, takeTransition, type StepLimits } from './limits.js';
 import type { Command, HistoryEvent } from './protocol.js';
 import { nextRandom } from './random.js';
 import { recover } from './recovery.js';
@@ -33,6 +35,7 @@ export class Run {
     readonly state: ExecutionState,
     readonly now: number,
     private readonly handlers: StateHandlers,
+    private readonly limits: StepLimits = {},
   ) {
     this.timestamp = new Date(now).toISOString();
   }
@@ -122,7 +125,13 @@ export class Run {
   }
 
   async drain(): Promise<void> {
+    const maxEvents = this.limits.maxHistoryEvents ?? DEFAULT_MAX_HISTORY_EVENTS;
     for (let i = 0; i < this.queue.length; i++) {
+      // One event is kept for ExecutionFailed itself; a job may add a few more past the check.
+      if (this.state.lastEventId >= maxEvents - 1) {
+        this.finishExecution('FAILED', undefined, new StatesRuntime(historyLimitCause(maxEvents)));
+        break;
+      }
       try {
         await (this.queue[i] as () => Promise<void>)();
       } catch (err) {
@@ -147,10 +156,14 @@ export class Run {
     });
   }
 
-  /** Enters `stateName` in `frame` with `input` (queued). */
+  /** Enters `stateName` in `frame` with `input` (queued); parks the frame when the step budget is spent. */
   enter(frame: Frame, stateName: string, input: Json): void {
     this.schedule(async () => {
       if (!this.state.frames[frame.id]) return;
+      if (!takeTransition(this.limits.budget)) {
+        this.park(frame, stateName, input);
+        return;
+      }
       frame.stateName = stateName;
       frame.input = input;
       frame.enteredAt = this.now;
@@ -160,6 +173,28 @@ export class Run {
       this.emit(frame, `${state.Type}StateEntered`, { stateEnteredEventDetails: { name: stateName, input: JSON.stringify(input) } });
       await this.execute(frame);
     });
+  }
+
+  /** Leaves `frame` about to enter `stateName`, for the continue timer to pick up in a later step. */
+  private park(frame: Frame, stateName: string, input: Json): void {
+    frame.stateName = stateName;
+    frame.input = input;
+    frame.wait = { kind: 'parked' };
+    (this.state.parked ??= []).push(frame.id);
+    if (this.state.pending[CONTINUE_TIMER] === undefined) this.startTimer(frame, CONTINUE_TIMER, this.now);
+  }
+
+  /** The continue timer fired: every parked frame enters its state now (budget permitting). */
+  resumeParked(): void {
+    delete this.state.pending[CONTINUE_TIMER];
+    const parked = this.state.parked ?? [];
+    delete this.state.parked;
+    for (const id of parked) {
+      const frame = this.state.frames[id];
+      if (frame?.wait?.kind !== 'parked') continue;
+      delete frame.wait;
+      this.enter(frame, frame.stateName, frame.input);
+    }
   }
 
   /** Runs the current state of `frame` (on entry and on each retry). */
@@ -178,6 +213,10 @@ export class Run {
     const text = JSON.stringify(output) ?? 'null';
     if (text.length > MAX_PAYLOAD_CHARS_FAST && Buffer.byteLength(text) > MAX_PAYLOAD_BYTES) {
       throw new StatesDataLimitExceeded(`The output of state '${frame.stateName}' is ${Buffer.byteLength(text)} bytes, over the ${MAX_PAYLOAD_BYTES}-byte limit`);
+    }
+    // A text this short cannot nest that deep; the scan is for outputs that might.
+    if (text.length > 2 * MAX_JSON_DEPTH && jsonTextDepth(text) > MAX_JSON_DEPTH) {
+      throw new StatesRuntime(`The output of state '${frame.stateName}' nests deeper than ${MAX_JSON_DEPTH} levels`);
     }
     this.emit(frame, `${state.Type}StateExited`, { stateExitedEventDetails: { name: frame.stateName, output: text } });
     const nextName = next ?? (state.Type === 'Succeed' ? undefined : state.Next);
@@ -262,6 +301,8 @@ export class Run {
     if (root && status !== 'SUCCEEDED') this.state.redrive = { stateName: root.stateName, input: root.input, variables: root.variables };
     if (root) this.abortFrame(root);
     if (this.state.pending[EXECUTION_TIMER] !== undefined) this.cancelTimer(EXECUTION_TIMER);
+    if (this.state.pending[CONTINUE_TIMER] !== undefined) this.cancelTimer(CONTINUE_TIMER);
+    delete this.state.parked;
     this.state.frames = {};
     this.state.pending = {};
     this.state.status = status;

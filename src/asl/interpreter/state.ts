@@ -13,7 +13,9 @@ import type { ExecutionStatus } from './protocol.js';
 export type FrameWait =
   | { kind: 'task'; taskId: string; timeoutTimer?: string; heartbeatTimer?: string; heartbeatSeconds?: number }
   | { kind: 'timer'; timerId: string; purpose: 'wait' | 'retry' }
-  | { kind: 'children' };
+  | { kind: 'children' }
+  /** About to enter its state (name and input are set) once the continue timer fires: see limits.ts. */
+  | { kind: 'parked' };
 
 export interface ChildGroup {
   kind: 'parallel' | 'map';
@@ -65,6 +67,8 @@ export interface ExecutionState {
   /** PRNG state for States.MathRandom, States.UUID and retry jitter. */
   rng: number;
   frames: Record<string, Frame>;
+  /** Frames parked by the step budget, in the order they are to enter their states. */
+  parked?: string[];
   /** taskId or timerId -> the frame it resumes. */
   pending: Record<string, string>;
   output?: Json;

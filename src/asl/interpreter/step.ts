@@ -12,6 +12,7 @@ import { StatesTimeout } from '../errors.js';
 import type { Json, StateMachineDefinition } from '../types.js';
 import { compileDefinition } from './compile.js';
 import type { Command, HistoryEvent, InterpreterEvent } from './protocol.js';
+import { CONTINUE_TIMER, type StepLimits } from './limits.js';
 import { EXECUTION_TIMER, Run } from './run.js';
 import type { ExecutionState, Frame } from './state.js';
 import { finishWithInput } from './dataflow.js';
@@ -24,11 +25,11 @@ export interface StepResult {
   events: HistoryEvent[];
 }
 
-export async function step(definition: StateMachineDefinition, state: ExecutionState | undefined, event: InterpreterEvent, now: number, seed = 1): Promise<StepResult> {
+export async function step(definition: StateMachineDefinition, state: ExecutionState | undefined, event: InterpreterEvent, now: number, seed = 1, limits: StepLimits = {}): Promise<StepResult> {
   const compiled = compileDefinition(definition);
   if (event.type === 'StartExecution') {
     const fresh = initialState(event, now, seed);
-    const run = new Run(compiled, fresh, now, stateHandlers);
+    const run = new Run(compiled, fresh, now, stateHandlers, limits);
     run.emit(undefined, 'ExecutionStarted', {
       executionStartedEventDetails: { input: JSON.stringify(event.input), roleArn: fresh.context.Execution.RoleArn },
     });
@@ -39,7 +40,7 @@ export async function step(definition: StateMachineDefinition, state: ExecutionS
     return { state: fresh, commands: run.commands, events: run.events };
   }
   if (!state) throw new Error(`step: ${event.type} needs an execution state`);
-  const run = new Run(compiled, state, now, stateHandlers);
+  const run = new Run(compiled, state, now, stateHandlers, limits);
   if (event.type === 'RedriveExecution') {
     redrive(run, definition);
     await run.drain();
@@ -127,6 +128,10 @@ function timerFired(run: Run, timerId: string): void {
     delete run.state.pending[timerId];
     const err = new StatesTimeout('The execution did not finish within its TimeoutSeconds');
     run.finishExecution('TIMED_OUT', undefined, err);
+    return;
+  }
+  if (timerId === CONTINUE_TIMER) {
+    if (run.state.pending[timerId] !== undefined) run.resumeParked();
     return;
   }
   const frame = waitingFrame(run, timerId);

@@ -5,6 +5,7 @@
  */
 import { Ctx, isRecord, kindOf, type ValidationProblem } from './context.js';
 import { checkTopLevel } from './machine.js';
+import { jsonDepthProblem } from '../../util/json-limits.js';
 
 export type { ValidationProblem } from './context.js';
 
@@ -13,6 +14,12 @@ export function validateDefinition(def: unknown): ValidationProblem[] {
   const ctx = new Ctx();
   if (!isRecord(def)) {
     ctx.report('(root)', `a state machine definition must be a JSON object, got ${kindOf(def)}`);
+    return ctx.problems;
+  }
+  // Every check below walks the definition; one nested past the limit could overflow them.
+  const tooDeep = jsonDepthProblem(def, 'the definition');
+  if (tooDeep) {
+    ctx.report('(root)', tooDeep);
     return ctx.problems;
   }
   try {
