@@ -76,8 +76,8 @@ export class Engine {
     this.batchSize = options.batchSize ?? 50;
     this.maxHistoryEvents = options.maxHistoryEvents ?? DEFAULT_MAX_HISTORY_EVENTS;
     this.budgetTransitions = options.stepBudget?.transitions ?? 5000;
-    this.budgetMs = options.stepBudget?.ms ?? 20;
-    this.batchBudgetMs = options.batchBudgetMs ?? 50;
+    this.budgetMs = options.stepBudget?.ms ?? 10;
+    this.batchBudgetMs = options.batchBudgetMs ?? 25;
     this.now = options.now ?? Date.now;
     this.elapsed = options.elapsed ?? (() => performance.now());
   }

@@ -16,11 +16,11 @@ export interface RunningServer {
   api<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
 }
 
-export async function startServer(options: { dataDir: string; databaseUrl?: string | undefined }): Promise<RunningServer> {
+export async function startServer(options: { dataDir: string; databaseUrl?: string | undefined; env?: Record<string, string> }): Promise<RunningServer> {
   const endpointFile = join(options.dataDir, 'endpoint.json');
   // A file left by a killed server still names the old port: wait for the new one.
   rmSync(endpointFile, { force: true });
-  const env: NodeJS.ProcessEnv = { ...process.env };
+  const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
   if (options.databaseUrl) env.SKYBATCH_DATABASE_URL = options.databaseUrl;
   else delete env.SKYBATCH_DATABASE_URL;
   const child = spawn(process.execPath, ['bin/skybatch.js', 'up', '--data', options.dataDir, '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
