@@ -1,16 +1,20 @@
 /*
  * Access tokens. Admin tokens are random and stored hashed. Job tokens are derived
  * (HMAC of the job id with a per-store secret), so starting thousands of jobs writes no
- * token rows, and every server sharing the store can check them. Console sessions are derived
- * the same way from their expiry time and a nonce: admin scope until they expire, no rows.
+ * token rows, and every server sharing the store can check them. Console sessions are random
+ * and stored hashed with their expiry (store/console-sessions.ts), so that logout can end them;
+ * they are only ever accepted as the console's cookie (verifySession), never as a Bearer token.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Store } from '../store/database.js';
 import { isUniqueViolation } from '../store/errors.js';
+import { deleteExpiredSessions, deleteSession, findSession, insertSession } from '../store/console-sessions.js';
 import { findToken, insertToken } from '../store/tokens.js';
 import type { Tokens } from './types.js';
 
 const SECRET_KEY = 'job-token-secret';
+/** Console session values start with this; admin tokens are plain base64url and never contain a dot. */
+export const SESSION_PREFIX = 'session.';
 
 async function jobSecret(store: Store): Promise<Buffer> {
   const read = () => store.db.selectFrom('settings').select('value').where('key', '=', SECRET_KEY).executeTakeFirst();
@@ -32,20 +36,22 @@ export async function createTokens(store: Store): Promise<Tokens & { forJob(jobI
   const forJob = (jobId: string) => `job.${Buffer.from(jobId).toString('base64url')}.${sign(jobId)}`;
   return {
     forJob,
-    issueSession(expiresAt: number): string {
-      const nonce = randomBytes(12).toString('base64url');
-      // \0 keeps this message apart from any job id the same key signs.
-      return `session.${expiresAt}.${nonce}.${sign(`session\0${expiresAt}\0${nonce}`)}`;
+    async issueSession(expiresAt, now = Date.now()) {
+      await deleteExpiredSessions(store.db, now);
+      const session = `${SESSION_PREFIX}${randomBytes(24).toString('base64url')}`;
+      await insertSession(store.db, session, expiresAt, now);
+      return session;
     },
-    async verify(token, now = Date.now()) {
-      if (token.startsWith('session.')) {
-        const [, expires, nonce, mac] = token.split('.');
-        if (!expires || !nonce || !mac || !/^\d+$/.test(expires)) return undefined;
-        const expected = Buffer.from(sign(`session\0${expires}\0${nonce}`));
-        const given = Buffer.from(mac);
-        if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
-        return Number(expires) > now ? { kind: 'admin' } : undefined;
-      }
+    async verifySession(session, now = Date.now()) {
+      if (!session.startsWith(SESSION_PREFIX)) return undefined;
+      const row = await findSession(store.db, session);
+      return row !== undefined && row.expires_at > now ? { kind: 'admin' } : undefined;
+    },
+    async revokeSession(session) {
+      await deleteSession(store.db, session);
+    },
+    async verify(token) {
+      if (token.startsWith(SESSION_PREFIX)) return undefined;
       if (token.startsWith('job.')) {
         const [, id, mac] = token.split('.');
         if (!id || !mac) return undefined;
