@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer } from '../../src/api/server.js';
 import { openPlatform, type OpenPlatform } from '../../src/engine/platform.js';
 import { until } from '../support/backends.js';
+import { heldJobToken } from '../support/job-token.js';
 
 let dir: string;
 let platform: OpenPlatform;
@@ -41,7 +42,7 @@ beforeAll(async () => {
   const address = app.server.address();
   url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   admin = await platform.tokens.issue({ kind: 'admin' });
-  jobToken = await platform.tokens.issue({ kind: 'job', jobId: 'j1' });
+  jobToken = (await heldJobToken(platform)).token;
 });
 
 afterAll(async () => {
