@@ -2,7 +2,7 @@
  * Where the server is and how to authenticate: `skybatch up` writes DIR/endpoint.json,
  * every other command reads it (or SKYBATCH_ENDPOINT + SKYBATCH_TOKEN, as jobs get them).
  */
-import { chmod, readFile, rename, writeFile } from 'node:fs/promises';
+import { chmod, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { CliError } from './output.js';
 
@@ -55,19 +55,26 @@ export async function readEndpointFile(path: string): Promise<EndpointFile | und
  * half a file, and created 0600 because it holds credentials.
  */
 export async function writeEndpointFile(path: string, endpoint: EndpointFile): Promise<void> {
-  const temporary = `${path}.${process.pid}.tmp`;
-  await writeFile(temporary, `${JSON.stringify(endpoint, null, 2)}\n`, { mode: 0o600 });
-  // The mode given to writeFile is filtered by the umask; chmod is not.
-  await chmod(temporary, 0o600);
-  await rename(temporary, path);
+  await writePrivateFile(path, `${JSON.stringify(endpoint, null, 2)}\n`);
 }
 
 /** The pair in the AWS shared-credentials format, 0600, for AWS_SHARED_CREDENTIALS_FILE. */
 export async function writeCredentialsFile(path: string, keys: { accessKeyId: string; secretAccessKey: string }): Promise<void> {
+  await writePrivateFile(path, `[default]\naws_access_key_id = ${keys.accessKeyId}\naws_secret_access_key = ${keys.secretAccessKey}\n`);
+}
+
+/** Atomically (temporary file + rename) and 0600; a failed write leaves no temporary file behind. */
+async function writePrivateFile(path: string, content: string): Promise<void> {
   const temporary = `${path}.${process.pid}.tmp`;
-  await writeFile(temporary, `[default]\naws_access_key_id = ${keys.accessKeyId}\naws_secret_access_key = ${keys.secretAccessKey}\n`, { mode: 0o600 });
-  await chmod(temporary, 0o600);
-  await rename(temporary, path);
+  try {
+    await writeFile(temporary, content, { mode: 0o600 });
+    // The mode given to writeFile is filtered by the umask; chmod is not.
+    await chmod(temporary, 0o600);
+    await rename(temporary, path);
+  } catch (err) {
+    await rm(temporary, { force: true }).catch(() => {});
+    throw err;
+  }
 }
 
 /** The pair of a credentials file written by writeCredentialsFile; undefined when absent or unreadable. */

@@ -25,7 +25,7 @@ import { batchIntegration } from '../integrations/batch.js';
 import { lambdaHandlers } from '../integrations/lambda.js';
 import { openObjectStorage, scheduleLifecycle, storageConfigFromEnv, type StorageConfig } from '../storage/config.js';
 import type { ObjectStorage } from '../storage/storage.js';
-import { createTokens } from './tokens.js';
+import { DEFAULT_JOB_TOKEN_GRACE_SECONDS, createTokens, type TokensOptions } from './tokens.js';
 import { ObjectEventDispatcher } from '../events/object-event-dispatcher.js';
 import { NotificationDispatcher, type NotificationDispatcherOptions, type RetryPolicy } from '../notify/dispatcher.js';
 import { createNotifications } from '../notify/service.js';
@@ -56,6 +56,8 @@ export interface PlatformOptions {
   objectEvents?: { retry?: Partial<RetryPolicy>; pollMs?: number };
   /** The engine's limits and budgets; SKYBATCH_MAX_HISTORY_EVENTS sets maxHistoryEvents unless given. */
   engine?: Pick<EngineOptions, 'maxHistoryEvents' | 'stepBudget' | 'batchBudgetMs'>;
+  /** Job tokens' grace after the job ends (default SKYBATCH_JOB_TOKEN_GRACE_SECONDS, else 60) and the tokens' clock. */
+  tokens?: TokensOptions;
 }
 
 /** SKYBATCH_MAX_HISTORY_EVENTS, checked: a typo must not silently lift the limit. */
@@ -85,7 +87,9 @@ const version = (createRequire(import.meta.url)('../../package.json') as { versi
 
 export async function openPlatform(options: PlatformOptions): Promise<OpenPlatform> {
   const run = options.run ?? true;
+  // Read before anything opens: a bad setting must not leave the lock or the store behind.
   const maxHistoryEvents = options.engine?.maxHistoryEvents ?? maxHistoryEventsFromEnv();
+  const jobGraceSeconds = options.tokens?.jobGraceSeconds ?? jobTokenGraceFromEnv();
   // Only the embedded store needs a single server; PostgreSQL is shared by design.
   const unlock = run && !options.databaseUrl ? lockDataDir(options.dataDir) : () => {};
   let store: Store;
@@ -107,7 +111,10 @@ export async function openPlatform(options: PlatformOptions): Promise<OpenPlatfo
   // The host first: a job claimed by a server that died before recording its pid is looked
   // for on the host that claimed it (src/batch/scheduler.ts, adoptOrphans).
   const workerId = `${hostname()}/${randomUUID()}`;
-  const tokens = await createTokens(store);
+  const tokens = await createTokens(store, {
+    jobGraceSeconds,
+    ...(options.tokens?.now === undefined ? {} : { now: options.tokens.now }),
+  });
   // With SQLite only one server uses the store, so tasks it held before a crash are free now.
   if (store.dialect === 'sqlite') {
     await resetAllLeases(store.db);
@@ -115,11 +122,17 @@ export async function openPlatform(options: PlatformOptions): Promise<OpenPlatfo
     await releaseAllOutboxLeases(store.db);
   }
   let endpointUrl = '';
-  // Functions get a job-scoped token named after them: it opens the routes jobs may use
-  // (objects, progress), not the admin API.
+  // Each function invocation gets a job-scoped token of its own, ending with the invocation: it
+  // opens the routes jobs may use (objects, progress), not the admin API.
   const functions = createFunctions(store, {
     dataDir: options.dataDir,
-    runtime: { invocationEnv: (name): Record<string, string> => (endpointUrl === '' ? {} : { SKYBATCH_ENDPOINT: endpointUrl, SKYBATCH_TOKEN: tokens.forJob(`function/${name}`) }) },
+    runtime: {
+      invocationEnv: (name) => {
+        if (endpointUrl === '') return { env: {}, end: () => {} };
+        const { token, end } = tokens.forInvocation(name);
+        return { env: { SKYBATCH_ENDPOINT: endpointUrl, SKYBATCH_TOKEN: token }, end };
+      },
+    },
   });
   const engine = new Engine(store, {
     ...options.engine,
@@ -213,4 +226,13 @@ export async function openPlatform(options: PlatformOptions): Promise<OpenPlatfo
   platform.stacks = createStacks(platform, store);
   platform.forms = createForms(platform, store);
   return platform;
+}
+
+/** SKYBATCH_JOB_TOKEN_GRACE_SECONDS: how long a job's token outlives the job. */
+function jobTokenGraceFromEnv(): number {
+  const text = process.env.SKYBATCH_JOB_TOKEN_GRACE_SECONDS;
+  if (text === undefined || text.trim() === '') return DEFAULT_JOB_TOKEN_GRACE_SECONDS;
+  const seconds = Number(text);
+  if (!Number.isFinite(seconds) || seconds < 0) throw new Error(`SKYBATCH_JOB_TOKEN_GRACE_SECONDS must be a number of seconds (0 or more), got "${text}"`);
+  return seconds;
 }

@@ -98,12 +98,19 @@ export interface Executions {
 export type TokenScope = { kind: 'admin' } | { kind: 'job'; jobId: string };
 
 export interface Tokens {
-  /** Returns the scope of a token, or undefined when it is unknown (or, a session, expired at `now`). */
+  /**
+   * The scope of a Bearer token, or undefined when it is unknown, revoked or ended at `now`.
+   * Console sessions are not Bearer tokens: they are refused here (see verifySession).
+   */
   verify(token: string, now?: number): Promise<TokenScope | undefined>;
   /** Issues a token; the returned string is shown once and stored only hashed. */
   issue(scope: TokenScope): Promise<string>;
-  /** A console session: admin scope until `expiresAt` (epoch ms); stored nowhere, checked by its signature. */
-  issueSession(expiresAt: number): string;
+  /** A console session: admin scope until `expiresAt` (epoch ms) or until revoked, stored hashed. */
+  issueSession(expiresAt: number, now?: number): Promise<string>;
+  /** The scope of a session cookie's value; undefined when unknown, revoked or expired at `now`. */
+  verifySession(session: string, now?: number): Promise<TokenScope | undefined>;
+  /** Ends a session (logout); revoking an unknown or revoked one does nothing. */
+  revokeSession(session: string): Promise<void>;
 }
 
 /**

@@ -35,10 +35,11 @@ export interface RuntimeOptions {
   /** The workers' environment; default: the server's, without SKYBATCH_* (its database URL and tokens). */
   env?: Record<string, string>;
   /**
-   * More environment for one invocation: the server gives each function SKYBATCH_ENDPOINT and
+   * More environment for one invocation: the server gives each invocation SKYBATCH_ENDPOINT and
    * a token of its own, so a handler can read and write objects (as a Lambda calls S3).
+   * `end` is called once the invocation is over, however it ended: its token ends with it.
    */
-  invocationEnv?: (functionName: string) => Record<string, string>;
+  invocationEnv?: (functionName: string) => { env: Record<string, string>; end(): void };
 }
 
 const here = import.meta.url;
@@ -64,6 +65,7 @@ export class FunctionRuntime {
     const pool = this.pool(target.memoryMiB);
     const { port1, port2 } = new MessageChannel();
     const timeout = new AbortController();
+    const invocation = this.options.invocationEnv?.(target.name);
     let timer: NodeJS.Timeout | undefined;
     port1.once('message', () => {
       timer = setTimeout(() => timeout.abort(), target.timeoutSeconds * 1000);
@@ -84,7 +86,7 @@ export class FunctionRuntime {
         AWS_LAMBDA_FUNCTION_NAME: target.name,
         AWS_LAMBDA_FUNCTION_VERSION: String(target.version),
         AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(target.memoryMiB),
-        ...this.options.invocationEnv?.(target.name),
+        ...invocation?.env,
       },
       port: port2,
     };
@@ -99,6 +101,7 @@ export class FunctionRuntime {
     } finally {
       clearTimeout(timer);
       port1.close();
+      invocation?.end();
     }
   }
 

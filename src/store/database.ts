@@ -20,6 +20,7 @@ import * as accessKeys from './migrations/007-access-keys.js';
 import * as notify from './migrations/008-notify.js';
 import * as stacks from './migrations/009-stacks.js';
 import * as jobProgress from './migrations/010-job-progress.js';
+import * as consoleSessions from './migrations/011-console-sessions.js';
 import type { Database } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -42,6 +43,7 @@ const MIGRATIONS: Record<string, (db: Kysely<unknown>, dialect: Dialect) => Prom
   '008-notify': notify.up,
   '009-stacks': stacks.up,
   '010-job-progress': jobProgress.up,
+  '011-console-sessions': consoleSessions.up,
 };
 
 // BIGINT columns hold epoch milliseconds, well inside Number's exact range.

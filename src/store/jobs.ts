@@ -21,6 +21,11 @@ export function getJob(db: Db, jobId: string): Promise<JobRow | undefined> {
   return db.selectFrom('jobs').selectAll().where('job_id', '=', jobId).executeTakeFirst();
 }
 
+/** Just the status: what a job token's check reads on each request of a running job. */
+export async function getJobStatus(db: Db, jobId: string): Promise<string | undefined> {
+  return (await db.selectFrom('jobs').select('status').where('job_id', '=', jobId).executeTakeFirst())?.status;
+}
+
 export function getJobs(db: Db, jobIds: string[]): Promise<JobRow[]> {
   if (jobIds.length === 0) return Promise.resolve([]);
   return db.selectFrom('jobs').selectAll().where('job_id', 'in', jobIds).execute();

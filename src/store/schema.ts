@@ -77,6 +77,13 @@ export interface TokensTable {
   created_at: string;
 }
 
+export interface ConsoleSessionsTable {
+  session_hash: string;
+  /** Epoch ms. */
+  expires_at: number;
+  created_at: number;
+}
+
 export interface SettingsTable {
   key: string;
   value: string;
@@ -230,6 +237,7 @@ export interface Database {
   inbox: InboxTable;
   tasks: TasksTable;
   tokens: TokensTable;
+  console_sessions: ConsoleSessionsTable;
   settings: SettingsTable;
   object_event_outbox: ObjectEventOutboxTable;
   access_keys: AccessKeysTable;

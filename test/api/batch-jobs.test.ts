@@ -180,7 +180,7 @@ describe('POST /api/v1/jobs/:id/progress', () => {
     expect(res.statusCode, res.body).toBe(200);
     expect((await describeJob(job.jobId)).progress).toMatchObject({ percent: 50, message: 'halfway' });
 
-    expectError(await api.call('POST', `${JOBS}/${job.jobId}/progress`, { token: api.job, body: { percent: 60 } }), 403, 'Forbidden', /j1/);
+    expectError(await api.call('POST', `${JOBS}/${job.jobId}/progress`, { token: api.job, body: { percent: 60 } }), 403, 'Forbidden', new RegExp(api.jobId));
     const admin = await api.call('POST', `${JOBS}/${job.jobId}/progress`, { body: { percent: 75 } });
     expect(admin.statusCode, admin.body).toBe(200);
     expect((await describeJob(job.jobId)).progress).toMatchObject({ percent: 75 });

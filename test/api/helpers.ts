@@ -9,6 +9,7 @@ import type { FastifyInstance, HTTPMethods, InjectOptions, LightMyRequestRespons
 import { expect } from 'vitest';
 import { createServer, type ServerOptions } from '../../src/api/server.js';
 import { openPlatform, type OpenPlatform } from '../../src/engine/platform.js';
+import { heldJobToken } from '../support/job-token.js';
 
 export interface Api {
   app: FastifyInstance;
@@ -17,8 +18,10 @@ export interface Api {
   dir: string;
   /** An admin token, sent by `call` unless told otherwise. */
   admin: string;
-  /** A token scoped to a job: refused by every admin route. */
+  /** A token scoped to a job (one that never starts, so the token stays valid): refused by every admin route. */
   job: string;
+  /** The id of that job. */
+  jobId: string;
   call(method: HTTPMethods, url: string, options?: { body?: unknown; token?: string | null; headers?: Record<string, string> }): Promise<LightMyRequestResponse>;
   close(): Promise<void>;
 }
@@ -28,13 +31,14 @@ export async function startApi(options: ServerOptions = {}): Promise<Api> {
   const platform = await openPlatform({ dataDir: dir });
   const app = await createServer(platform, options);
   const admin = await platform.tokens.issue({ kind: 'admin' });
-  const job = await platform.tokens.issue({ kind: 'job', jobId: 'j1' });
+  const { token: job, jobId } = await heldJobToken(platform);
   return {
     app,
     platform,
     dir,
     admin,
     job,
+    jobId,
     call(method, url, options = {}) {
       const token = options.token === undefined ? admin : options.token;
       const headers: Record<string, string> = { ...(token === null ? {} : { authorization: `Bearer ${token}` }), ...options.headers };

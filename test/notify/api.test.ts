@@ -11,6 +11,7 @@ import type { OpenPlatform } from '../../src/engine/platform.js';
 import { expectError } from '../api/helpers.js';
 import { backends, until, type BackendHandle } from '../support/backends.js';
 import { openTestPlatform, startWebhookReceiver, type WebhookReceiver } from './helpers.js';
+import { heldJobToken } from '../support/job-token.js';
 
 describe.each(backends)('notification API on $name', (backend) => {
   let handle: BackendHandle;
@@ -25,7 +26,7 @@ describe.each(backends)('notification API on $name', (backend) => {
     platform = await openTestPlatform(handle);
     app = await createServer(platform);
     admin = await platform.tokens.issue({ kind: 'admin' });
-    jobToken = await platform.tokens.issue({ kind: 'job', jobId: 'j1' });
+    jobToken = (await heldJobToken(platform)).token;
     hook = await startWebhookReceiver();
   });
   afterAll(async () => {

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer } from '../../src/api/server.js';
 import { openPlatform, type OpenPlatform } from '../../src/engine/platform.js';
 import { until } from '../support/backends.js';
+import { heldJobToken } from '../support/job-token.js';
 
 let dir: string;
 let platform: OpenPlatform;
@@ -41,7 +42,7 @@ beforeAll(async () => {
   const address = app.server.address();
   url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   admin = await platform.tokens.issue({ kind: 'admin' });
-  jobToken = await platform.tokens.issue({ kind: 'job', jobId: 'j1' });
+  jobToken = (await heldJobToken(platform)).token;
 });
 
 afterAll(async () => {
@@ -93,20 +94,51 @@ describe('login', () => {
   });
 
   it('refuses an expired or tampered session cookie', async () => {
-    const expired = platform.tokens.issueSession(Date.now() - 1000);
+    const expired = await platform.tokens.issueSession(Date.now() - 1000);
     expect((await fetch(`${url}/api/v1/state-machines`, { headers: { cookie: `skybatch_session=${expired}` } })).status).toBe(401);
-    const live = platform.tokens.issueSession(Date.now() + 60_000);
+    const expiresAt = Date.now() + 60_000;
+    const live = await platform.tokens.issueSession(expiresAt);
     expect((await fetch(`${url}/api/v1/state-machines`, { headers: { cookie: `skybatch_session=${live}` } })).status).toBe(200);
-    // Moving the expiry breaks the signature.
-    const [, expires, nonce, mac] = live.split('.');
-    const extended = `session.${Number(expires) + 86_400_000}.${nonce}.${mac}`;
-    expect((await fetch(`${url}/api/v1/state-machines`, { headers: { cookie: `skybatch_session=${extended}` } })).status).toBe(401);
-    expect(await platform.tokens.verify(live, Number(expires) + 1)).toBeUndefined();
+    const tampered = `${live.slice(0, -1)}${live.endsWith('A') ? 'B' : 'A'}`;
+    expect((await fetch(`${url}/api/v1/state-machines`, { headers: { cookie: `skybatch_session=${tampered}` } })).status).toBe(401);
+    expect(await platform.tokens.verifySession(live, expiresAt + 1)).toBeUndefined();
   });
 
   it('forgets the session on DELETE /api/v1/session (the cookie is cleared)', async () => {
     const res = await fetch(`${url}/api/v1/session`, { method: 'DELETE' });
     expect(res.headers.get('set-cookie')).toMatch(/^skybatch_session=; .*Max-Age=0/);
+  });
+
+  it('revokes the session on logout: the old cookie gets 401 afterwards, other sessions keep working', async () => {
+    const { cookie } = await login();
+    const other = await login();
+    expect((await fetch(`${url}/api/v1/state-machines`, { headers: { cookie } })).status).toBe(200);
+    const out = await fetch(`${url}/api/v1/session`, { method: 'DELETE', headers: { cookie } });
+    expect(out.status).toBe(200);
+    const after = await fetch(`${url}/api/v1/state-machines`, { headers: { cookie } });
+    expect(after.status).toBe(401);
+    expect(((await after.json()) as { error: { code: string } }).error.code).toBe('Unauthorized');
+    expect((await fetch(`${url}/api/v1/session`, { headers: { cookie } })).status).toBe(401);
+    expect((await fetch(`${url}/api/v1/state-machines`, { headers: { cookie: other.cookie } })).status).toBe(200);
+  });
+
+  it('accepts a session value only as the cookie: as a Bearer token it gets 401, on every route', async () => {
+    const { cookie, csrf } = await login();
+    const session = decodeURIComponent(cookie.slice('skybatch_session='.length));
+    const bearer = { authorization: `Bearer ${session}` };
+    const read = await fetch(`${url}/api/v1/state-machines`, { headers: bearer });
+    expect(read.status).toBe(401);
+    expect(((await read.json()) as { error: { code: string; message: string } }).error.message).toMatch(/cookie/);
+    const write = await fetch(`${url}/api/v1/state-machines`, {
+      method: 'POST',
+      headers: { ...bearer, 'content-type': 'application/json', 'x-csrf-token': csrf },
+      body: JSON.stringify({ name: 'bearer-session', definition: { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } } }),
+    });
+    expect(write.status).toBe(401);
+    expect((await fetch(`${url}/api/v1/state-machines/bearer-session`, { headers: { authorization: `Bearer ${admin}` } })).status).toBe(404);
+    // Nor can it open a new session in place of an admin token.
+    const relogin = await fetch(`${url}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: session }) });
+    expect(relogin.status).toBe(401);
   });
 });
 

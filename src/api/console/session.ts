@@ -1,6 +1,7 @@
 /*
  * Console sessions. The console URL carries the admin token once (`/?token=...`); the server
- * swaps it for a session token of its own (signed, valid for a week: engine/tokens.ts) in an
+ * swaps it for a session token of its own (valid for a week unless revoked by logout, stored
+ * hashed: engine/tokens.ts) in an
  * HttpOnly, SameSite=Strict cookie and redirects to the same page without the token, so it
  * stays out of history and Referer.
  *
@@ -57,7 +58,7 @@ export async function startSession(platform: Platform, request: FastifyRequest, 
   const scope = token.length > 512 ? undefined : await platform.tokens.verify(token);
   if (!scope) throw new UnauthorizedError('unknown or revoked access token');
   if (scope.kind !== 'admin') throw new ForbiddenError('the console needs an admin token; job tokens may not open it');
-  const session = platform.tokens.issueSession(Date.now() + SESSION_SECONDS * 1000);
+  const session = await platform.tokens.issueSession(Date.now() + SESSION_SECONDS * 1000);
   void reply.header('set-cookie', cookie(session, SESSION_SECONDS, request.protocol === 'https'));
   return csrfTokenFor(session);
 }
@@ -77,8 +78,11 @@ export function sessionRoutes(app: FastifyInstance, platform: Platform): void {
   });
 
   app.delete('/api/v1/session', {
-    config: { access: 'public', doc: { operationId: 'deleteSession', summary: 'Forget the console session cookie', tag } },
+    config: { access: 'public', doc: { operationId: 'deleteSession', summary: 'Log out: end the console session the cookie names and clear the cookie', tag } },
   }, async (request, reply) => {
+    // Revoked server-side: a copy of the cookie (another tab, a stolen value) is dead too.
+    const session = sessionCookie(request);
+    if (session !== undefined && session.length <= 512) await platform.tokens.revokeSession(session);
     void reply.header('set-cookie', cookie('', 0, request.protocol === 'https'));
     return { authenticated: false };
   });
