@@ -10,6 +10,7 @@ import { isUniqueViolation } from '../store/errors.js';
 import * as q from '../store/jobs.js';
 import { DetailCache, settle, type Ended } from './completion.js';
 import { detailOf, transition, type ChildOverlay } from './job-records.js';
+import { checkJobResources } from './resource-requirements.js';
 import { batchArn, checkRetryStrategy, nameFromArn, type BatchResources } from './resources.js';
 import type { ContainerProperties, JobDetail, JobStatus, JobSummary, SubmitJobRequest } from './types.js';
 
@@ -62,7 +63,7 @@ export function createJobs(store: Store, resources: BatchResources, events: JobE
     }
     const image = request.image ?? def?.containerProperties.image;
     const props: ContainerProperties = { command, environment, vcpus: request.vcpus ?? def?.containerProperties.vcpus ?? 1, memory: request.memory ?? def?.containerProperties.memory ?? 2048, ...(image ? { image } : {}) };
-    if (!(props.vcpus > 0) || !(props.memory >= 4)) throw new BadRequestError('vcpus must be positive and memory at least 4 MiB');
+    checkJobResources(props);
     const retry = checkRetryStrategy({ ...def?.retryStrategy, ...(request.attempts === undefined ? {} : { attempts: request.attempts }), ...(request.evaluateOnExit === undefined ? {} : { evaluateOnExit: request.evaluateOnExit }) });
     const timeout = request.timeoutSeconds ?? def?.timeout?.attemptDurationSeconds;
     if (timeout !== undefined && !(Number.isInteger(timeout) && timeout >= 1)) throw new BadRequestError('timeout must be a positive integer of seconds');

@@ -5,6 +5,7 @@
  * is untrusted data of any shape: nothing here throws.
  */
 import { validateDefinition } from '../asl/validate/index.js';
+import { memoryProblem, vcpusProblem } from '../batch/resource-requirements.js';
 import { PROTOCOLS } from '../notify/types.js';
 import type { StorageClass } from '../storage/types.js';
 import { checkFields } from './forms.js';
@@ -56,6 +57,12 @@ class Checker {
       return;
     }
     if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) this.report([...path, key], `must be an integer from ${min} to ${max}`);
+  }
+
+  /** Reports what `problemOf` finds wrong with the value, when there is one. */
+  problem(value: Rec, key: string, path: Path, problemOf: (v: unknown) => string | undefined): void {
+    const message = value[key] === undefined ? undefined : problemOf(value[key]);
+    if (message) this.report([...path, key], message);
   }
 
   number(value: Rec, key: string, path: Path, min: number): void {
@@ -138,8 +145,8 @@ const CHECKS: Record<ResourceKind, (c: Checker, spec: Rec, path: Path) => void> 
     c.string(spec, 'image', path);
     c.stringMap(spec, 'environment', path);
     c.stringMap(spec, 'parameters', path);
-    c.number(spec, 'vcpus', path, 0.001);
-    c.integer(spec, 'memory', path, 4, Number.MAX_SAFE_INTEGER);
+    c.problem(spec, 'vcpus', path, vcpusProblem);
+    c.problem(spec, 'memory', path, memoryProblem);
     c.integer(spec, 'timeoutSeconds', path, 1, 14 * 24 * 3600);
     c.integer(spec, 'attempts', path, 1, 10);
   },

@@ -96,6 +96,11 @@ describe('POST /api/v1/jobs', () => {
     ['an environment object', { jobName: 'x', command: 'true', environment: { A: '1' } }, 'ValidationError', /body\.environment must be array/],
     ['a bad dependency type', { jobName: 'x', command: 'true', dependsOn: [{ jobId: 'a', type: 'ALL' }] }, 'ValidationError', /type must be one of N_TO_N, SEQUENTIAL/],
     ['an unknown field', { jobName: 'x', command: 'true', retries: 2 }, 'ValidationError', /body\.retries is not a known field/],
+    ['vcpus of 1e-300', { jobName: 'x', command: 'true', vcpus: 1e-300 }, 'BadRequest', /^vcpus: must be 0\.25, 0\.5 or a whole number of at least 1, not 1e-300$/],
+    ['vcpus of 1.5', { jobName: 'x', command: 'true', vcpus: 1.5 }, 'BadRequest', /^vcpus: must be 0\.25, 0\.5 or a whole number/],
+    ['vcpus of 0', { jobName: 'x', command: 'true', vcpus: 0 }, 'BadRequest', /^vcpus: must be 0\.25, 0\.5 or a whole number/],
+    ['memory of 3 MiB', { jobName: 'x', command: 'true', memory: 3 }, 'BadRequest', /^memory: must be a whole number of MiB, at least 4, not 3$/],
+    ['fractional memory', { jobName: 'x', command: 'true', memory: 1e-300 }, 'BadRequest', /^memory: must be a whole number of MiB/],
   ])('answers 400 for %s', async (_what, body, code, message) => {
     expectError(await api.call('POST', JOBS, { body }), 400, code, message);
   });
