@@ -6,6 +6,7 @@
  */
 import { validateDefinition } from '../asl/validate/index.js';
 import { memoryProblem, vcpusProblem } from '../batch/resource-requirements.js';
+import { isResourceName, NAME_RULE } from '../util/names.js';
 import { PROTOCOLS } from '../notify/types.js';
 import type { StorageClass } from '../storage/types.js';
 import { checkFields } from './forms.js';
@@ -103,8 +104,11 @@ export function validateStack(value: unknown): { stack?: Stack; problems: StackP
     if (!c.record(entries, [section], section)) continue;
     for (const [name, spec] of Object.entries(entries)) {
       const path = [section, name];
-      const namePattern = kind === 'bucket' ? BUCKET : NAME;
-      if (!namePattern.test(name)) c.report(path, kind === 'bucket' ? `bucket name "${name}" must be 3 to 63 lower-case letters, digits, "." or "-"` : `name "${name}" must be 1 to 128 letters, digits, "-" or "_"`);
+      if (kind === 'bucket') {
+        if (!BUCKET.test(name)) c.report(path, `bucket name "${name}" must be 3 to 63 lower-case letters, digits, "." or "-"`);
+      } else if (kind === 'state-machine') {
+        if (!isResourceName(name, 80)) c.report(path, `name "${name}" must be 1 to 80 ${NAME_RULE}`);
+      } else if (!NAME.test(name)) c.report(path, `name "${name}" must be 1 to 128 letters, digits, "-" or "_"`);
       // An empty entry (`data:` in YAML) declares the resource with every default.
       const body = spec === null ? {} : spec;
       if (!c.record(body, path, `${kind} "${name}"`)) continue;

@@ -62,6 +62,14 @@ describe('POST /api/v1/jobs', () => {
     expect(done.attempts).toHaveLength(1);
   });
 
+  it('takes job names in any script, as it shows them', async () => {
+    const job = await submit({ command: 'true', jobName: 'ジョブ-é_1' });
+    expect(job.jobName).toBe('ジョブ-é_1');
+    expect(await waitFor(job.jobId, ended)).toMatchObject({ jobName: 'ジョブ-é_1', status: 'SUCCEEDED' });
+    const listed = (await api.call('GET', `${JOBS}?status=SUCCEEDED`)).json() as { items: { jobName: string }[] };
+    expect(listed.items.map((j) => j.jobName)).toContain('ジョブ-é_1');
+  });
+
   it('fails a job whose command exits non-zero', async () => {
     const done = await waitFor((await submit({ command: 'exit 3' })).jobId, ended);
     expect(done).toMatchObject({ status: 'FAILED', container: { exitCode: 3 } });
@@ -87,6 +95,9 @@ describe('POST /api/v1/jobs', () => {
   it.each([
     ['no jobName', { command: 'true' }, 'ValidationError', /body\.jobName is required/],
     ['a bad jobName', { jobName: 'a b', command: 'true' }, 'ValidationError', /body\.jobName may contain only/],
+    ['a jobName with markup', { jobName: '<script>', command: 'true' }, 'ValidationError', /body\.jobName may contain only/],
+    ['a jobName with a control character', { jobName: 'a\u0007b', command: 'true' }, 'ValidationError', /body\.jobName may contain only/],
+    ['a jobName starting with "-"', { jobName: '-x', command: 'true' }, 'BadRequest', /job name "-x" must be 1 to 128 letters or digits of any script/],
     ['no command nor definition', { jobName: 'x' }, 'BadRequest', /job definition or a command/],
     ['an arraySize of 1', { jobName: 'x', command: 'true', arraySize: 1 }, 'ValidationError', /body\.arraySize must be >= 2/],
     ['an arraySize of 10,001', { jobName: 'x', command: 'true', arraySize: 10_001 }, 'ValidationError', /body\.arraySize must be <= 10000/],

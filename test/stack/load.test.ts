@@ -85,6 +85,12 @@ describe('loadStack', () => {
     ]);
   });
 
+  it('takes state machines named in any script, and refuses markup in their names', () => {
+    const file = write('intl/stack.yaml', 'name: intl\nstateMachines:\n  ステートマシン-1: { definition: { StartAt: A, States: { A: { Type: Pass, End: true } } } }\n  "<b>": { definition: { StartAt: A, States: { A: { Type: Pass, End: true } } } }\n');
+    const loaded = loadStack(file);
+    expect('problems' in loaded && loaded.problems).toEqual([expect.stringMatching(/^stack\.yaml:4:3 stateMachines\.<b>: name "<b>" must be 1 to 80 letters or digits of any script, "-" or "_"$/)]);
+  });
+
   it('checks vCPUs and memory as jobs submit does', () => {
     const file = write('sizes/stack.yaml', 'name: sizes\njobDefinitions:\n  J: { command: "true", vcpus: 1.0e-300, memory: 3 }\n  K: { command: "true", vcpus: 0.25, memory: 4 }\n');
     const loaded = loadStack(file);
