@@ -3,6 +3,8 @@
  * with them, and openapi.ts publishes them, so the contract is written down once.
  */
 
+import { NAME_PATTERN } from '../util/names.js';
+
 export type Schema = { [key: string]: unknown };
 
 const NAME_CHARS = '^[A-Za-z0-9_-]+$';
@@ -10,11 +12,17 @@ const NAME_CHARS = '^[A-Za-z0-9_-]+$';
 /** Words for the patterns used here: ajv would only print the regular expression. */
 export const PATTERN_HINTS: Record<string, string> = {
   [NAME_CHARS]: "may contain only letters, digits, '-' and '_'",
+  [NAME_PATTERN]: "may contain only letters or digits of any script, '-' and '_'",
 };
 
-/** State machine and execution names follow AWS: 1-80 letters, digits, '-' or '_'. */
+/** Names of the ASCII kind: stacks, functions, aliases. */
 export function resourceName(description: string): Schema {
   return { type: 'string', minLength: 1, maxLength: 80, pattern: NAME_CHARS, description };
+}
+
+/** State machine, execution and job names follow AWS: letters and digits of any script, '-' or '_' (src/util/names.ts). */
+export function unicodeName(description: string, maxLength = 80): Schema {
+  return { type: 'string', minLength: 1, maxLength, pattern: NAME_PATTERN, description };
 }
 
 /** Step Functions' own bound on page sizes. */

@@ -5,6 +5,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Platform } from '../engine/types.js';
 import { installAuth } from './auth.js';
 import { clientErrorHandler, frameworkErrors, installErrorHandlers } from './errors.js';
+import { installJsonParser } from './json-body.js';
 import { openApiRoutes } from './openapi.js';
 import { RouteTable } from './route-table.js';
 import { batchRoutes } from './routes/batch-routes.js';
@@ -78,22 +79,4 @@ export async function createServer(platform: Platform, options: ServerOptions = 
 
   await app.ready();
   return app;
-}
-
-/**
- * JSON only (fastify would also take text/plain, which no route here wants). An empty
- * body is no body: clients send `Content-Type: application/json` on a bodiless POST (stop,
- * redrive), and the route's schema decides whether a body was required.
- */
-function installJsonParser(app: FastifyInstance): void {
-  const parse = app.getDefaultJsonParser('error', 'error');
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    const text = typeof body === 'string' ? body : body.toString('utf8');
-    if (text.trim() === '') {
-      done(null, undefined);
-      return;
-    }
-    void parse(request, text, done);
-  });
 }

@@ -10,10 +10,11 @@ import { isUniqueViolation } from '../store/errors.js';
 import * as q from '../store/jobs.js';
 import { DetailCache, settle, type Ended } from './completion.js';
 import { detailOf, transition, type ChildOverlay } from './job-records.js';
+import { isResourceName, NAME_RULE } from '../util/names.js';
+import { checkJobResources } from './resource-requirements.js';
 import { batchArn, checkRetryStrategy, nameFromArn, type BatchResources } from './resources.js';
 import type { ContainerProperties, JobDetail, JobStatus, JobSummary, SubmitJobRequest } from './types.js';
 
-const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
 const LIVE: JobStatus[] = ['SUBMITTED', 'PENDING', 'RUNNABLE'];
 
 export interface JobEvents {
@@ -62,7 +63,7 @@ export function createJobs(store: Store, resources: BatchResources, events: JobE
     }
     const image = request.image ?? def?.containerProperties.image;
     const props: ContainerProperties = { command, environment, vcpus: request.vcpus ?? def?.containerProperties.vcpus ?? 1, memory: request.memory ?? def?.containerProperties.memory ?? 2048, ...(image ? { image } : {}) };
-    if (!(props.vcpus > 0) || !(props.memory >= 4)) throw new BadRequestError('vcpus must be positive and memory at least 4 MiB');
+    checkJobResources(props);
     const retry = checkRetryStrategy({ ...def?.retryStrategy, ...(request.attempts === undefined ? {} : { attempts: request.attempts }), ...(request.evaluateOnExit === undefined ? {} : { evaluateOnExit: request.evaluateOnExit }) });
     const timeout = request.timeoutSeconds ?? def?.timeout?.attemptDurationSeconds;
     if (timeout !== undefined && !(Number.isInteger(timeout) && timeout >= 1)) throw new BadRequestError('timeout must be a positive integer of seconds');
@@ -70,7 +71,7 @@ export function createJobs(store: Store, resources: BatchResources, events: JobE
   }
 
   async function submit(request: SubmitJobRequest): Promise<JobDetail> {
-    if (!NAME.test(request.jobName ?? '')) throw new BadRequestError(`job name "${request.jobName}" must be 1 to 128 letters, digits, "-" or "_", starting with a letter or digit`);
+    if (!isResourceName(request.jobName, 128, { alphanumericStart: true })) throw new BadRequestError(`job name "${request.jobName}" must be 1 to 128 ${NAME_RULE}, starting with a letter or digit`);
     if (request.clientToken !== undefined) {
       const existing = await q.getJobByClientToken(db, request.clientToken);
       if (existing) return (await load(existing.job_id)).detail;

@@ -7,6 +7,7 @@ import { BadRequestError, ConflictError, NotFoundError } from '../errors.js';
 import type { Store } from '../store/database.js';
 import { isUniqueViolation } from '../store/errors.js';
 import * as q from '../store/batch-resources.js';
+import { checkJobResources } from './resource-requirements.js';
 import type { ComputeEnvironment, EvaluateOnExit, JobDefinition, JobQueue, RetryStrategy } from './types.js';
 
 const ACCOUNT = '000000000000';
@@ -168,7 +169,7 @@ export function createBatchResources(store: Store, changed: () => void = () => {
       if (command.length === 0 && request.image === undefined) throw new BadRequestError('a job definition needs a command (or an image whose default command runs)');
       const vcpus = request.vcpus ?? 1;
       const memory = request.memory ?? 2048;
-      if (!(vcpus > 0) || !Number.isInteger(memory) || memory < 4) throw new BadRequestError('vcpus must be positive and memory an integer of at least 4 MiB');
+      checkJobResources({ vcpus, memory });
       const env = Array.isArray(request.environment) ? request.environment : Object.entries(request.environment ?? {}).map(([name, value]) => ({ name, value }));
       if (request.timeoutSeconds !== undefined && !(Number.isInteger(request.timeoutSeconds) && request.timeoutSeconds >= 1)) throw new BadRequestError('timeoutSeconds must be a positive integer');
       return store.db.transaction().execute(async (trx) => {

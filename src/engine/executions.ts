@@ -12,8 +12,8 @@ import { getStateMachine } from '../store/state-machines.js';
 import type { Engine } from './engine.js';
 import { ACCOUNT, REGION, stateMachineArn, stateMachineName } from './state-machines.js';
 import type { ExecutionInfo, Executions, ExecutionStatus, ExecutionSummary } from './types.js';
+import { isResourceName, NAME_RULE } from '../util/names.js';
 
-const NAME = /^[A-Za-z0-9_-]{1,80}$/;
 export const MAX_INPUT_BYTES = 256 * 1024;
 
 export function executionArn(stateMachine: string, name: string): string {
@@ -54,7 +54,7 @@ export function createExecutions(store: Store, engine: Engine): Executions {
     async start({ stateMachine, name, input }) {
       const machine = stateMachineName(stateMachine);
       const executionName = name ?? randomUUID();
-      if (!NAME.test(executionName)) throw new BadRequestError(`execution name "${executionName}" must be 1 to 80 letters, digits, "-" or "_"`);
+      if (!isResourceName(executionName, 80)) throw new BadRequestError(`execution name "${executionName}" must be 1 to 80 ${NAME_RULE}`);
       const given: Json = input === undefined ? {} : input;
       const tooDeep = jsonDepthProblem(given, 'execution input');
       if (tooDeep) throw new BadRequestError(tooDeep);

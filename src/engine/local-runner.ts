@@ -7,6 +7,7 @@ import type { Command, HistoryEvent, InterpreterEvent, RunTaskCommand } from '..
 import { step } from '../asl/interpreter/step.js';
 import type { Json, StateMachineDefinition } from '../asl/types.js';
 import { noTasks, TaskFailure, type TaskInvocation, type TaskRegistry } from './task-registry.js';
+import { setLongTimeout } from '../util/long-timer.js';
 
 export interface Clock {
   now(): number;
@@ -186,9 +187,9 @@ export function realClock(): Clock {
     now: () => Date.now(),
     sleepUntil: (at, signal) =>
       new Promise((resolve) => {
-        const timer = setTimeout(resolve, Math.max(0, at - Date.now()));
+        const timer = setLongTimeout(resolve, at - Date.now());
         signal?.addEventListener('abort', () => {
-          clearTimeout(timer);
+          timer.clear();
           resolve();
         });
       }),

@@ -7,10 +7,10 @@ import type { Store } from '../store/database.js';
 import { isUniqueViolation } from '../store/errors.js';
 import * as q from '../store/state-machines.js';
 import type { StateMachineInfo, StateMachines, StateMachineSummary } from './types.js';
+import { isResourceName, NAME_RULE } from '../util/names.js';
 
 export const ACCOUNT = '000000000000';
 export const REGION = 'local';
-const NAME = /^[A-Za-z0-9_-]{1,80}$/;
 
 export function stateMachineArn(name: string): string {
   return `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${name}`;
@@ -61,7 +61,7 @@ export function createStateMachines(store: Store): StateMachines {
 
   return {
     async create({ name, definition, roleArn }) {
-      if (!NAME.test(name)) throw new BadRequestError(`state machine name "${name}" must be 1 to 80 letters, digits, "-" or "_"`);
+      if (!isResourceName(name, 80)) throw new BadRequestError(`state machine name "${name}" must be 1 to 80 ${NAME_RULE}`);
       const checked = checkDefinition(definition);
       const now = new Date().toISOString();
       try {

@@ -34,7 +34,8 @@ export type Target =
   | { kind: 'function'; arn: string }
   | { kind: 'topic'; name: string };
 
-const STATE_MACHINE = /^arn:aws[a-z-]*:states:[^:]*:[^:]*:stateMachine:([A-Za-z0-9_-]+)$/;
+// State machine names take letters and digits of any script (src/util/names.ts).
+const STATE_MACHINE = /^arn:aws[a-z-]*:states:[^:]*:[^:]*:stateMachine:([\p{L}\p{N}_-]+)$/u;
 const JOB_DEFINITION = /^arn:aws[a-z-]*:batch:[^:]*:[^:]*:job-definition\/([A-Za-z0-9_-]+(?::\d+)?)(?:\?queue=([A-Za-z0-9_-]+))?$/;
 const FUNCTION = /^arn:aws[a-z-]*:lambda:[^:]*:[^:]*:function:[A-Za-z0-9_-]+(?::[A-Za-z0-9_$-]+)?$/;
 const TOPIC = /^arn:aws[a-z-]*:sns:[^:]*:[^:]*:([A-Za-z0-9_-]+)$/;

@@ -8,7 +8,8 @@ import type { Json } from '../asl/types.js';
 import type { BatchService } from '../batch/service.js';
 import type { DependencyType, EvaluateOnExit, JobDetail, SubmitJobRequest } from '../batch/types.js';
 import { TaskFailure, type TaskHandler, type TaskRegistry } from '../engine/task-registry.js';
-import { SkybatchError } from '../errors.js';
+import { BadRequestError, SkybatchError } from '../errors.js';
+import { memoryProblem, vcpusProblem } from '../batch/resource-requirements.js';
 
 type Params = Record<string, Json>;
 
@@ -34,10 +35,15 @@ export function toSubmitRequest(p: Params, clientToken: string): SubmitJobReques
   const env = pairs(overrides.Environment);
   if (env.length > 0) request.environment = env;
   if (Array.isArray(overrides.ResourceRequirements)) {
-    for (const r of overrides.ResourceRequirements as Params[]) {
-      if (r.Type === 'VCPU') request.vcpus = Number(r.Value);
-      if (r.Type === 'MEMORY') request.memory = Number(r.Value);
-    }
+    (overrides.ResourceRequirements as Params[]).forEach((r, i) => {
+      if (r?.Type !== 'VCPU' && r?.Type !== 'MEMORY') return;
+      // AWS takes the Value as a string ("0.25", "2048"); "1e-300" is a number, but no size.
+      const value = typeof r.Value === 'string' && r.Value.trim() !== '' ? Number(r.Value) : r.Value;
+      const problem = r.Type === 'VCPU' ? vcpusProblem(value, JSON.stringify(r.Value ?? null)) : memoryProblem(value, JSON.stringify(r.Value ?? null));
+      if (problem) throw new BadRequestError(`ContainerOverrides.ResourceRequirements[${i}].Value (${r.Type}): ${problem}`);
+      if (r.Type === 'VCPU') request.vcpus = value as number;
+      else request.memory = value as number;
+    });
   }
   if (overrides.Vcpus !== undefined) request.vcpus = Number(overrides.Vcpus);
   if (overrides.Memory !== undefined) request.memory = Number(overrides.Memory);

@@ -5,6 +5,8 @@
  * is untrusted data of any shape: nothing here throws.
  */
 import { validateDefinition } from '../asl/validate/index.js';
+import { memoryProblem, vcpusProblem } from '../batch/resource-requirements.js';
+import { isResourceName, NAME_RULE } from '../util/names.js';
 import { PROTOCOLS } from '../notify/types.js';
 import type { StorageClass } from '../storage/types.js';
 import { checkFields } from './forms.js';
@@ -58,6 +60,12 @@ class Checker {
     if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) this.report([...path, key], `must be an integer from ${min} to ${max}`);
   }
 
+  /** Reports what `problemOf` finds wrong with the value, when there is one. */
+  problem(value: Rec, key: string, path: Path, problemOf: (v: unknown) => string | undefined): void {
+    const message = value[key] === undefined ? undefined : problemOf(value[key]);
+    if (message) this.report([...path, key], message);
+  }
+
   number(value: Rec, key: string, path: Path, min: number): void {
     const v = value[key];
     if (v !== undefined && (typeof v !== 'number' || !(v >= min))) this.report([...path, key], `must be a number of at least ${min}`);
@@ -96,8 +104,11 @@ export function validateStack(value: unknown): { stack?: Stack; problems: StackP
     if (!c.record(entries, [section], section)) continue;
     for (const [name, spec] of Object.entries(entries)) {
       const path = [section, name];
-      const namePattern = kind === 'bucket' ? BUCKET : NAME;
-      if (!namePattern.test(name)) c.report(path, kind === 'bucket' ? `bucket name "${name}" must be 3 to 63 lower-case letters, digits, "." or "-"` : `name "${name}" must be 1 to 128 letters, digits, "-" or "_"`);
+      if (kind === 'bucket') {
+        if (!BUCKET.test(name)) c.report(path, `bucket name "${name}" must be 3 to 63 lower-case letters, digits, "." or "-"`);
+      } else if (kind === 'state-machine') {
+        if (!isResourceName(name, 80)) c.report(path, `name "${name}" must be 1 to 80 ${NAME_RULE}`);
+      } else if (!NAME.test(name)) c.report(path, `name "${name}" must be 1 to 128 letters, digits, "-" or "_"`);
       // An empty entry (`data:` in YAML) declares the resource with every default.
       const body = spec === null ? {} : spec;
       if (!c.record(body, path, `${kind} "${name}"`)) continue;
@@ -138,8 +149,8 @@ const CHECKS: Record<ResourceKind, (c: Checker, spec: Rec, path: Path) => void> 
     c.string(spec, 'image', path);
     c.stringMap(spec, 'environment', path);
     c.stringMap(spec, 'parameters', path);
-    c.number(spec, 'vcpus', path, 0.001);
-    c.integer(spec, 'memory', path, 4, Number.MAX_SAFE_INTEGER);
+    c.problem(spec, 'vcpus', path, vcpusProblem);
+    c.problem(spec, 'memory', path, memoryProblem);
     c.integer(spec, 'timeoutSeconds', path, 1, 14 * 24 * 3600);
     c.integer(spec, 'attempts', path, 1, 10);
   },

@@ -7,6 +7,11 @@ import type { Store } from '../store/database.js';
 import type { BlobBackend } from './blobs/blob-backend.js';
 import { S3Blobs, type S3BlobsConfig } from './blobs/s3.js';
 import { ObjectStorage } from './storage.js';
+import { setLongInterval } from '../util/long-timer.js';
+
+// The longest delay Step Functions takes for a timer: far beyond any useful restore delay or
+// sweep interval, and a restore's ready date stays a valid date.
+const MAX_CONFIG_SECONDS = 99_999_999;
 
 export interface StorageConfig {
   /** Backend of new buckets: `local` (default) or `s3`. */
@@ -52,6 +57,7 @@ export function storageConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Stor
     if (value === undefined || value === '') return undefined;
     const number = Number(value);
     if (!Number.isFinite(number) || number < 0) throw new Error(`${name} must be a number of seconds, got "${value}"`);
+    if (number > MAX_CONFIG_SECONDS) throw new Error(`${name} must be at most ${MAX_CONFIG_SECONDS} seconds (about 3 years), got "${value}"`);
     return number;
   };
   const delay = seconds('SKYBATCH_STORAGE_RESTORE_DELAY_SECONDS');
@@ -93,7 +99,7 @@ export function scheduleLifecycle(storage: ObjectStorage, intervalMs: number, no
   if (intervalMs <= 0) return async () => {};
   let running: Promise<void> | undefined;
   let lastGarbage = Date.now();
-  const timer = setInterval(() => {
+  const timer = setLongInterval(() => {
     if (running) return;
     const garbageDue = Date.now() - lastGarbage >= GARBAGE_EVERY_MS;
     running = storage
@@ -107,10 +113,9 @@ export function scheduleLifecycle(storage: ObjectStorage, intervalMs: number, no
       .finally(() => {
         running = undefined;
       });
-  }, intervalMs);
-  timer.unref();
+  }, intervalMs).unref();
   return async () => {
-    clearInterval(timer);
+    timer.clear();
     await running;
   };
 }

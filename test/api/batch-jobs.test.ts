@@ -62,6 +62,14 @@ describe('POST /api/v1/jobs', () => {
     expect(done.attempts).toHaveLength(1);
   });
 
+  it('takes job names in any script, as it shows them', async () => {
+    const job = await submit({ command: 'true', jobName: 'ジョブ-é_1' });
+    expect(job.jobName).toBe('ジョブ-é_1');
+    expect(await waitFor(job.jobId, ended)).toMatchObject({ jobName: 'ジョブ-é_1', status: 'SUCCEEDED' });
+    const listed = (await api.call('GET', `${JOBS}?status=SUCCEEDED`)).json() as { items: { jobName: string }[] };
+    expect(listed.items.map((j) => j.jobName)).toContain('ジョブ-é_1');
+  });
+
   it('fails a job whose command exits non-zero', async () => {
     const done = await waitFor((await submit({ command: 'exit 3' })).jobId, ended);
     expect(done).toMatchObject({ status: 'FAILED', container: { exitCode: 3 } });
@@ -87,6 +95,9 @@ describe('POST /api/v1/jobs', () => {
   it.each([
     ['no jobName', { command: 'true' }, 'ValidationError', /body\.jobName is required/],
     ['a bad jobName', { jobName: 'a b', command: 'true' }, 'ValidationError', /body\.jobName may contain only/],
+    ['a jobName with markup', { jobName: '<script>', command: 'true' }, 'ValidationError', /body\.jobName may contain only/],
+    ['a jobName with a control character', { jobName: 'a\u0007b', command: 'true' }, 'ValidationError', /body\.jobName may contain only/],
+    ['a jobName starting with "-"', { jobName: '-x', command: 'true' }, 'BadRequest', /job name "-x" must be 1 to 128 letters or digits of any script/],
     ['no command nor definition', { jobName: 'x' }, 'BadRequest', /job definition or a command/],
     ['an arraySize of 1', { jobName: 'x', command: 'true', arraySize: 1 }, 'ValidationError', /body\.arraySize must be >= 2/],
     ['an arraySize of 10,001', { jobName: 'x', command: 'true', arraySize: 10_001 }, 'ValidationError', /body\.arraySize must be <= 10000/],
@@ -96,6 +107,11 @@ describe('POST /api/v1/jobs', () => {
     ['an environment object', { jobName: 'x', command: 'true', environment: { A: '1' } }, 'ValidationError', /body\.environment must be array/],
     ['a bad dependency type', { jobName: 'x', command: 'true', dependsOn: [{ jobId: 'a', type: 'ALL' }] }, 'ValidationError', /type must be one of N_TO_N, SEQUENTIAL/],
     ['an unknown field', { jobName: 'x', command: 'true', retries: 2 }, 'ValidationError', /body\.retries is not a known field/],
+    ['vcpus of 1e-300', { jobName: 'x', command: 'true', vcpus: 1e-300 }, 'BadRequest', /^vcpus: must be 0\.25, 0\.5 or a whole number of at least 1, not 1e-300$/],
+    ['vcpus of 1.5', { jobName: 'x', command: 'true', vcpus: 1.5 }, 'BadRequest', /^vcpus: must be 0\.25, 0\.5 or a whole number/],
+    ['vcpus of 0', { jobName: 'x', command: 'true', vcpus: 0 }, 'BadRequest', /^vcpus: must be 0\.25, 0\.5 or a whole number/],
+    ['memory of 3 MiB', { jobName: 'x', command: 'true', memory: 3 }, 'BadRequest', /^memory: must be a whole number of MiB, at least 4, not 3$/],
+    ['fractional memory', { jobName: 'x', command: 'true', memory: 1e-300 }, 'BadRequest', /^memory: must be a whole number of MiB/],
   ])('answers 400 for %s', async (_what, body, code, message) => {
     expectError(await api.call('POST', JOBS, { body }), 400, code, message);
   });

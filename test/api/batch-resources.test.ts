@@ -142,7 +142,7 @@ describe('job definitions', () => {
     ['11 attempts', { name: 'd', command: 'true', retryStrategy: { attempts: 11 } }, 'ValidationError', /attempts must be <= 10/],
     ['a bad evaluateOnExit action', { name: 'd', command: 'true', retryStrategy: { attempts: 2, evaluateOnExit: [{ onExitCode: '1', action: 'MAYBE' }] } }, 'ValidationError', /action must be one of RETRY, EXIT/],
     ['an evaluateOnExit rule without a condition', { name: 'd', command: 'true', retryStrategy: { attempts: 2, evaluateOnExit: [{ action: 'RETRY' }] } }, 'BadRequest', /needs onExitCode/],
-    ['3 MiB of memory', { name: 'd', command: 'true', memory: 3 }, 'ValidationError', /body\.memory must be >= 4/],
+    ['3 MiB of memory', { name: 'd', command: 'true', memory: 3 }, 'BadRequest', /^memory: must be a whole number of MiB, at least 4, not 3$/],
     ['a zero timeout', { name: 'd', command: 'true', timeoutSeconds: 0 }, 'ValidationError', /timeoutSeconds must be >= 1/],
     ['a non-string environment value', { name: 'd', command: 'true', environment: { A: 1 } }, 'ValidationError', /environment/],
   ])('answers 400 for %s', async (_what, body, code, message) => {

@@ -5,9 +5,15 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toApiError } from '../../src/api/errors.js';
 import { ConflictError, InvalidDefinitionError, SkybatchError } from '../../src/errors.js';
+import { MAX_JSON_DEPTH } from '../../src/util/json-limits.js';
 import { expectError, passMachine, startApi, type Api } from './helpers.js';
 
 let api: Api;
+
+/** A POST of raw bytes, which `api.call` (strings and values) cannot send. */
+function rawPost(url: string, payload: Buffer) {
+  return api.app.inject({ method: 'POST', url, payload, headers: { authorization: `Bearer ${api.admin}`, 'content-type': 'application/json' } });
+}
 
 beforeAll(async () => {
   api = await startApi();
@@ -34,6 +40,55 @@ describe('fastify errors in the API error shape', () => {
   it('answers malformed JSON with 400', async () => {
     expectError(await api.call('POST', '/api/v1/state-machines', { body: '{"name":' }), 400, 'BadRequest', /not valid JSON/);
     expectError(await api.call('POST', '/api/v1/state-machines', { body: '{"__proto__": {"x": 1}}' }), 400, 'BadRequest');
+  });
+
+  it('refuses a body whose bytes are not UTF-8 with 400, keeping nothing', async () => {
+    const bytes = (...parts: (string | number[])[]) => Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : Buffer.from(p))));
+    for (const payload of [
+      bytes('{"name":"bad-', [0xff], '","definition":{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}}'),
+      bytes('{"name":"cut-', [0xc3], '","definition":{}}'), // a two-byte sequence missing its second byte
+      bytes('{"name":"cesu-', [0xed, 0xa0, 0x80], '","definition":{}}'), // a surrogate encoded as UTF-8
+    ]) {
+      expectError(await rawPost('/api/v1/state-machines', payload), 400, 'BadRequest', /^the request body is not valid UTF-8$/);
+    }
+    expect((await api.call('GET', '/api/v1/state-machines')).json()).toMatchObject({ items: [] });
+  });
+
+  it('refuses a lone surrogate escape in any string or key with 400', async () => {
+    const definition = (comment: string) => `{"StartAt":"P","States":{"P":{"Type":"Pass","Comment":"${comment}","End":true}}}`;
+    for (const body of [
+      `{"name":"lone","definition":${definition('half \\ud800 a pair')}}`,
+      `{"name":"lone","definition":${definition('\\udc00')}}`,
+      `{"name":"lone","definition":{"StartAt":"P","States":{"P":{"Type":"Pass","Result":{"\\ud83d":[["x"]]},"End":true}}}}`,
+      `{"name":"lone","definition":{"StartAt":"P","States":{"P":{"Type":"Pass","Result":[1,[2,["\\ude00\\ud83d"]]],"End":true}}}}`,
+    ]) {
+      expectError(await api.call('POST', '/api/v1/state-machines', { body }), 400, 'BadRequest', /^the request body has a string with a lone UTF-16 surrogate \(an unpaired \\uD800-\\uDFFF escape\)$/);
+    }
+    expect((await api.call('GET', '/api/v1/state-machines')).json()).toMatchObject({ items: [] });
+  });
+
+  it('checks a body holding a very long array for surrogates without overflowing', async () => {
+    const body = `{"name":"wide","definition":{"StartAt":"P","States":{"P":{"Type":"Pass","Result":[${'0,'.repeat(400_000)}"\\ud800"],"End":true}}}}`;
+    expectError(await api.call('POST', '/api/v1/state-machines', { body }), 400, 'BadRequest', /lone UTF-16 surrogate/);
+  });
+
+  it('keeps surrogate pairs and any other text exactly, escaped or not', async () => {
+    const body = `{"name":"emoji","definition":{"StartAt":"P","States":{"P":{"Type":"Pass","Comment":"\\ud83d\\ude00 😀 é \\u00e9","End":true}}}}`;
+    expect((await api.call('POST', '/api/v1/state-machines', { body })).statusCode).toBe(201);
+    const described = (await api.call('GET', '/api/v1/state-machines/emoji')).json() as { definition: { States: { P: { Comment: string } } } };
+    expect(described.definition.States.P.Comment).toBe('😀 😀 é é');
+    expect((await api.call('DELETE', '/api/v1/state-machines/emoji')).statusCode).toBeLessThan(300);
+  });
+
+  it(`refuses a body nested deeper than ${MAX_JSON_DEPTH} levels before parsing it, with 400 naming the limit`, async () => {
+    const nested = (levels: number) => '['.repeat(levels) + ']'.repeat(levels);
+    for (const levels of [MAX_JSON_DEPTH + 1, 100_000]) {
+      const body = `{"name":"deep","definition":{"StartAt":"P","States":{"P":{"Type":"Pass","Result":${nested(levels - 4)},"End":true}}}}`;
+      expectError(await api.call('POST', '/api/v1/state-machines', { body }), 400, 'BadRequest', new RegExp(`^the request body nests deeper than ${MAX_JSON_DEPTH} levels$`));
+    }
+    const atTheLimit = `{"name":"deep","definition":{"StartAt":"P","States":{"P":{"Type":"Pass","Result":${nested(MAX_JSON_DEPTH - 4)},"End":true}}}}`;
+    const res = await api.call('POST', '/api/v1/state-machines', { body: atTheLimit });
+    expect(res.body).not.toMatch(/nests deeper/);
   });
 
   it('answers a body that is not JSON with 415', async () => {

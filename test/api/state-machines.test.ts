@@ -69,6 +69,38 @@ describe('POST /api/v1/state-machines', () => {
   it('accepts a 80-character name', async () => {
     expect((await api.call('POST', URL, { body: { name: 'n'.repeat(80), definition: passMachine } })).statusCode).toBe(201);
   });
+
+  it('takes names in any script, as AWS does, and lists, describes, runs and deletes them', async () => {
+    const names = ['ステートマシン-1', 'état_2', 'Ωμέγα٣'];
+    for (const name of names) {
+      const res = await api.call('POST', URL, { body: { name, definition: passMachine } });
+      expect(res.statusCode, res.body).toBe(201);
+      expect(res.json()).toMatchObject({ name, stateMachineArn: `arn:aws:states:local:000000000000:stateMachine:${name}` });
+    }
+    const listed = (await api.call('GET', `${URL}?limit=1000`)).json() as { items: { name: string }[] };
+    expect(listed.items.map((m) => m.name)).toEqual(expect.arrayContaining(names));
+    expect((await api.call('GET', `${URL}/${encodeURIComponent('ステートマシン-1')}`)).json()).toMatchObject({ name: 'ステートマシン-1' });
+    const started = await api.call('POST', '/api/v1/executions', { body: { stateMachine: 'état_2', name: 'exécution-一' } });
+    expect(started.statusCode, started.body).toBe(201);
+    expect(started.json()).toMatchObject({ name: 'exécution-一', executionArn: 'arn:aws:states:local:000000000000:execution:état_2:exécution-一' });
+    // Counted in code points: 80 characters of a script outside the BMP are 160 UTF-16 units.
+    expect((await api.call('POST', URL, { body: { name: '𝒜'.repeat(80), definition: passMachine } })).statusCode).toBe(201);
+    expectError(await api.call('POST', URL, { body: { name: '𝒜'.repeat(81), definition: passMachine } }), 400, 'ValidationError', /body\.name must NOT have more than 80/);
+    expect((await api.call('DELETE', `${URL}/${encodeURIComponent('Ωμέγα٣')}`)).statusCode).toBe(204);
+  });
+
+  it.each([
+    ['markup', '<script>'],
+    ['a control character', 'tab\there'],
+    ['a zero-width joiner', 'a\u200db'],
+    ['a combining mark alone', '\u0301x'],
+    ['an emoji', 'ok😀'],
+    ['a full stop', 'a.b'],
+    ['a space in another script', 'ス　テ'],
+  ])('refuses a name with %s', async (_what, name) => {
+    expectError(await api.call('POST', URL, { body: { name, definition: passMachine } }), 400, 'ValidationError', /body\.name may contain only letters/);
+    expectError(await api.call('POST', '/api/v1/executions', { body: { stateMachine: 'état_2', name } }), 400, 'ValidationError', /body\.name may contain only letters/);
+  });
 });
 
 describe('GET /api/v1/state-machines', () => {

@@ -188,6 +188,52 @@ describe('limits and stops', () => {
   });
 });
 
+describe('vCPUs and memory as AWS Batch takes them', () => {
+  it.each([
+    [{ vcpus: 1e-300 }, /^vcpus: must be 0\.25, 0\.5 or a whole number of at least 1, not 1e-300$/],
+    [{ vcpus: 0.1 }, /^vcpus: must be 0\.25, 0\.5 or a whole number/],
+    [{ vcpus: 1.5 }, /^vcpus: must be 0\.25, 0\.5 or a whole number/],
+    [{ vcpus: 0 }, /^vcpus: /],
+    [{ vcpus: -1 }, /^vcpus: /],
+    [{ memory: 3 }, /^memory: must be a whole number of MiB, at least 4, not 3$/],
+    [{ memory: 64.5 }, /^memory: must be a whole number of MiB/],
+    [{ memory: 1e-300 }, /^memory: /],
+  ])('refuses a job with %o, naming the field', async (resources, message) => {
+    await expect(batch.jobs.submit({ jobName: 'sized', command: 'true', ...resources })).rejects.toMatchObject({ code: 'BadRequest', message: expect.stringMatching(message) });
+  });
+
+  it('refuses a job definition with them, naming the field', async () => {
+    await expect(batch.resources.definitions.register({ name: 'tiny', command: 'true', vcpus: 1e-300 })).rejects.toMatchObject({ code: 'BadRequest', message: expect.stringMatching(/^vcpus: must be 0\.25, 0\.5 or a whole number/) });
+    await expect(batch.resources.definitions.register({ name: 'tiny', command: 'true', memory: 2.5 })).rejects.toMatchObject({ code: 'BadRequest', message: expect.stringMatching(/^memory: must be a whole number of MiB/) });
+  });
+
+  it('runs jobs of 0.25, 0.5 and whole vCPUs', async () => {
+    const jobs = await Promise.all([0.25, 0.5, 1].map((vcpus) => batch.jobs.submit({ jobName: `v${vcpus * 100}`, command: 'true', vcpus, memory: 16 })));
+    for (const job of jobs) expect((await ended(job.jobId)).status).toBe('SUCCEEDED');
+  });
+
+  it('refuses them in the ContainerOverrides.ResourceRequirements of batch:submitJob, naming the entry', async () => {
+    const submitting = (requirements: unknown) => ({
+      StartAt: 'Run',
+      States: { Run: { Type: 'Task', Resource: 'arn:aws:states:::batch:submitJob', Parameters: { JobName: 'sized', JobQueue: 'default', ContainerOverrides: { Command: ['true'], ResourceRequirements: requirements } }, End: true } },
+    });
+    const cases: [unknown, RegExp][] = [
+      [[{ Type: 'VCPU', Value: '1e-300' }], /^ContainerOverrides\.ResourceRequirements\[0\]\.Value \(VCPU\): must be 0\.25, 0\.5 or a whole number of at least 1, not "1e-300"$/],
+      [[{ Type: 'VCPU', Value: '1' }, { Type: 'MEMORY', Value: '2' }], /^ContainerOverrides\.ResourceRequirements\[1\]\.Value \(MEMORY\): must be a whole number of MiB, at least 4, not "2"$/],
+      [[{ Type: 'MEMORY' }], /^ContainerOverrides\.ResourceRequirements\[0\]\.Value \(MEMORY\): must be a whole number of MiB/],
+    ];
+    for (const [i, [requirements, cause]] of cases.entries()) {
+      await platform.stateMachines.create({ name: `sized-${i}`, definition: submitting(requirements) });
+      const started = await platform.executions.start({ stateMachine: `sized-${i}`, input: {} });
+      const done = await until(async () => {
+        const e = await platform.executions.describe(started.execution.id);
+        return e.status === 'RUNNING' ? undefined : e;
+      });
+      expect(done).toMatchObject({ status: 'FAILED', error: 'Batch.ClientException', cause: expect.stringMatching(cause) });
+    }
+  });
+});
+
 describe('definitions and the submitJob integrations', () => {
   it('substitutes Ref:: parameters and runs submitJob.sync from a state machine, with AWS shapes', async () => {
     await batch.resources.definitions.register({ name: 'greet', command: ['sh', '-c', 'echo Ref::word; exit Ref::code'], parameters: { word: 'hi', code: '0' }, memory: 64 });

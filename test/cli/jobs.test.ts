@@ -98,6 +98,32 @@ describe('jobs submit', () => {
     expect(logs.stdout).toBe('hi there\n');
   });
 
+  it('--timeout 2592000 (30 days, past the 24.8 days a Node timer takes) leaves the job running', async () => {
+    const id = await submit('--command', 'sleep 60', '--timeout', '2592000', '--name', 'long-timeout');
+    await waitFor(id, (job) => job.status === 'RUNNING');
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    expect(await describeJob(id)).toMatchObject({ status: 'RUNNING', statusReason: null });
+    expect((await skybatch('jobs', 'terminate', id)).code).toBe(0);
+  });
+
+  it.each([
+    ['--vcpus', '1e-300', /--vcpus: must be 0\.25, 0\.5 or a whole number of at least 1, not "1e-300"/],
+    ['--vcpus', '1.5', /--vcpus: must be 0\.25, 0\.5 or a whole number/],
+    ['--vcpus', '0', /--vcpus: must be 0\.25, 0\.5 or a whole number/],
+    ['--memory', '3', /--memory: must be a whole number of MiB, at least 4, not "3"/],
+    ['--memory', '1e-300', /--memory: must be a whole number of MiB/],
+  ])('%s %s exits 2 naming the option, before anything is sent', async (option, value, message) => {
+    const result = await skybatch('jobs', 'submit', '--command', 'true', option, value);
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr).toMatch(message);
+  });
+
+  it('job-definitions register refuses vCPUs and memory as jobs submit does', async () => {
+    const result = await skybatch('job-definitions', 'register', 'tiny', '--command', 'true', '--vcpus', '1e-300');
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr).toMatch(/--vcpus: must be 0\.25, 0\.5 or a whole number/);
+  });
+
   it('runs a registered job definition, named after it by default', async () => {
     const def = json<{ revision: number }>(await skybatch('job-definitions', 'register', 'greet', '--command', 'echo "hello $WHO"', '--env', 'WHO=world', '--attempts', '2', '--json'));
     expect(def.revision).toBe(1);

@@ -112,6 +112,15 @@ describe('skybatch exec', () => {
     expect(jsonLine(run)).toEqual({ status: 'FAILED', error: 'Custom.Error', cause: 'it broke' });
   });
 
+  it('waits out a 30-day Wait, idle (past the 24.8 days a Node timer takes)', async () => {
+    // A timer past Node's limit fires after 1 ms with a TimeoutOverflowWarning, every time: the
+    // runner would spin until the day came. Still waiting, quietly, when killed 1.5 s later.
+    const machine = { StartAt: 'Month', States: { Month: { Type: 'Wait', Seconds: 2_592_000, End: true } } };
+    const run = await runCollected(process.execPath, [join(root, 'bin/skybatch.js'), 'exec', await file('long-wait.json', machine)], { cwd: root, timeout: 1500 });
+    expect(run).toMatchObject({ code: null, stdout: '' });
+    expect(run.stderr).not.toMatch(/TimeoutOverflowWarning/);
+  });
+
   it('fails a Task that needs a server with a clear error', async () => {
     const resource = 'arn:aws:states:::batch:submitJob.sync';
     const path = await file('task.json', { StartAt: 'Job', States: { Job: { Type: 'Task', Resource: resource, End: true } } });

@@ -20,8 +20,10 @@ describe('batch crash recovery', () => {
     let server = await startServer({ dataDir });
     servers.push(server);
     const ids: string[] = [];
+    // 20 jobs of 0.25 vCPUs (the smallest share AWS Batch takes) all run at once.
+    expect((await server.api('PUT', '/api/v1/compute-environments/local', { maxVcpus: 5 })).status).toBe(200);
     for (let i = 0; i < 20; i++) {
-      const res = await server.api<JobDetail>('POST', '/api/v1/jobs', { jobName: `survivor-${i}`, command: `echo start $AWS_BATCH_JOB_ATTEMPT; sleep 3; echo done ${i}`, vcpus: 0.1, memory: 32, attempts: 3 });
+      const res = await server.api<JobDetail>('POST', '/api/v1/jobs', { jobName: `survivor-${i}`, command: `echo start $AWS_BATCH_JOB_ATTEMPT; sleep 3; echo done ${i}`, vcpus: 0.25, memory: 32, attempts: 3 });
       expect(res.status).toBe(201);
       ids.push(res.body.jobId);
     }

@@ -151,7 +151,9 @@ describe('object event target ARNs', () => {
     ['arn:aws:lambda:local:000000000000:function:fn:live', { kind: 'function', arn: 'arn:aws:lambda:local:000000000000:function:fn:live' }],
     ['arn:aws:sns:local:000000000000:topic', { kind: 'topic', name: 'topic' }],
     ['arn:aws:sqs:local:000000000000:queue', undefined],
+    ['arn:aws:states:local:000000000000:stateMachine:ステートマシン-1', { kind: 'stateMachine', name: 'ステートマシン-1' }],
     ['arn:aws:states:local:000000000000:stateMachine:../x', undefined],
+    ['arn:aws:states:local:000000000000:stateMachine:<script>', undefined],
     ['not an arn', undefined],
   ])('%s', (arn, expected) => {
     expect(parseTarget(arn)).toEqual(expected);

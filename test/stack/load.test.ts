@@ -81,7 +81,22 @@ describe('loadStack', () => {
       expect.stringMatching(/^stack\.yaml:3:8 functions\.F\.file: file not found: .*gone\.mjs$/),
       'stack.yaml:3:24 functions.F.timeoutSeconds: must be an integer from 1 to 900',
       expect.stringMatching(/^stack\.yaml:5:8 jobDefinitions\.J\.script: file not found: .*gone\.sh$/),
-      'stack.yaml:5:25 jobDefinitions.J.vcpus: must be a number of at least 0.001',
+      'stack.yaml:5:25 jobDefinitions.J.vcpus: must be 0.25, 0.5 or a whole number of at least 1, not -1',
+    ]);
+  });
+
+  it('takes state machines named in any script, and refuses markup in their names', () => {
+    const file = write('intl/stack.yaml', 'name: intl\nstateMachines:\n  ステートマシン-1: { definition: { StartAt: A, States: { A: { Type: Pass, End: true } } } }\n  "<b>": { definition: { StartAt: A, States: { A: { Type: Pass, End: true } } } }\n');
+    const loaded = loadStack(file);
+    expect('problems' in loaded && loaded.problems).toEqual([expect.stringMatching(/^stack\.yaml:4:3 stateMachines\.<b>: name "<b>" must be 1 to 80 letters or digits of any script, "-" or "_"$/)]);
+  });
+
+  it('checks vCPUs and memory as jobs submit does', () => {
+    const file = write('sizes/stack.yaml', 'name: sizes\njobDefinitions:\n  J: { command: "true", vcpus: 1.0e-300, memory: 3 }\n  K: { command: "true", vcpus: 0.25, memory: 4 }\n');
+    const loaded = loadStack(file);
+    expect('problems' in loaded && loaded.problems).toEqual([
+      'stack.yaml:3:25 jobDefinitions.J.vcpus: must be 0.25, 0.5 or a whole number of at least 1, not 1e-300',
+      'stack.yaml:3:42 jobDefinitions.J.memory: must be a whole number of MiB, at least 4, not 3',
     ]);
   });
 

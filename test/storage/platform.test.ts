@@ -2,10 +2,13 @@
  * The platform opens the object store on its database: storage configured by options or
  * SKYBATCH_STORAGE_* variables, per-bucket backends, bad configuration refused clearly.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { openPlatform, type OpenPlatform } from '../../src/engine/platform.js';
-import { storageConfigFromEnv } from '../../src/storage/config.js';
+import { scheduleLifecycle, storageConfigFromEnv } from '../../src/storage/config.js';
 import { backends, type BackendHandle } from '../support/backends.js';
 import { body, FakeS3, S3_BUCKET, text } from './helpers.js';
 
@@ -42,8 +45,29 @@ describe('storage configuration from the environment', () => {
     [{ SKYBATCH_STORAGE_BACKEND: 'ftp' }, /SKYBATCH_STORAGE_BACKEND/],
     [{ SKYBATCH_STORAGE_BUCKET_BACKENDS: 'a=disk' }, /BUCKET=local\|s3/],
     [{ SKYBATCH_STORAGE_RESTORE_DELAY_SECONDS: 'soon' }, /number of seconds/],
+    [{ SKYBATCH_STORAGE_RESTORE_DELAY_SECONDS: '1e300' }, /SKYBATCH_STORAGE_RESTORE_DELAY_SECONDS must be at most 99999999 seconds/],
+    [{ SKYBATCH_STORAGE_LIFECYCLE_INTERVAL_SECONDS: '100000000' }, /SKYBATCH_STORAGE_LIFECYCLE_INTERVAL_SECONDS must be at most 99999999 seconds/],
   ])('refuses %o', (env, message) => {
     expect(() => storageConfigFromEnv(env)).toThrow(message);
+  });
+
+  it('takes the longest lifecycle interval as given (a Node timer past 24.8 days would fire every millisecond)', async () => {
+    expect(storageConfigFromEnv({ SKYBATCH_STORAGE_LIFECYCLE_INTERVAL_SECONDS: '99999999' })).toEqual({ lifecycleIntervalSeconds: 99_999_999 });
+    const dir = await mkdtemp(join(tmpdir(), 'skybatch-lifecycle-'));
+    const platform = await openPlatform({ dataDir: dir, run: false });
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on('warning', onWarning);
+    try {
+      const stop = scheduleLifecycle(platform.storage, 99_999_999 * 1000);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await stop();
+    } finally {
+      process.off('warning', onWarning);
+      await platform.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+    expect(warnings).not.toContain('TimeoutOverflowWarning');
   });
 });
 

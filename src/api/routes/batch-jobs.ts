@@ -8,8 +8,8 @@ import { nameFromArn } from '../../batch/resources.js';
 import type { JobStatus, SubmitJobRequest } from '../../batch/types.js';
 import type { Platform } from '../../engine/types.js';
 import { ForbiddenError } from '../../errors.js';
-import { errorResponse, objectSchema, page, pageQuery } from '../schemas.js';
-import { attempts, batchName, batchOf, command, environmentList, evaluateOnExit, jobDetail, jobStatus, jobSummary, memory, requireBatch, stringMap, timeoutSeconds, unavailable, vcpus } from './batch-schemas.js';
+import { errorResponse, objectSchema, page, pageQuery, unicodeName } from '../schemas.js';
+import { attempts, batchOf, command, environmentList, evaluateOnExit, jobDetail, jobStatus, jobSummary, memory, requireBatch, stringMap, timeoutSeconds, unavailable, vcpus } from './batch-schemas.js';
 
 const BASE = '/api/v1/jobs';
 const tag = 'jobs';
@@ -20,7 +20,7 @@ const ref = { type: 'string', minLength: 1, maxLength: 2048 };
 
 const submitBody = objectSchema(
   {
-    jobName: batchName('job name'),
+    jobName: unicodeName('job name: 1-128 letters or digits of any script, - or _, starting with a letter or digit', 128),
     jobQueue: { ...ref, description: 'queue name or ARN (default "default")' },
     jobDefinition: { ...ref, description: 'NAME, NAME:REVISION or an ARN; absent for an ad-hoc job with a command' },
     command,

@@ -47,8 +47,9 @@ export const evaluateOnExit: Schema = {
   },
 };
 export const attempts: Schema = { type: 'integer', minimum: 1, maximum: 10, description: 'attempts in all, 1-10' };
-export const vcpus: Schema = { type: 'number', exclusiveMinimum: 0, description: 'vCPUs the job reserves' };
-export const memory: Schema = { type: 'integer', minimum: 4, description: 'MiB the job reserves' };
+// Checked by the service (src/batch/resource-requirements.ts), which names the field and the rule.
+export const vcpus: Schema = { type: 'number', description: 'vCPUs the job reserves: 0.25, 0.5 or a whole number of at least 1' };
+export const memory: Schema = { type: 'number', description: 'MiB the job reserves: a whole number of at least 4' };
 export const timeoutSeconds: Schema = { type: 'integer', minimum: 1, description: 'attempt timeout in seconds' };
 
 export const computeEnvironment = open(

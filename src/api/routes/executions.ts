@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Json } from '../../asl/types.js';
 import type { ExecutionStatus, Platform } from '../../engine/types.js';
-import { errorResponse, executionInfo, executionStatus, executionSummary, historyEvent, objectSchema, page, pageQuery, resourceName } from '../schemas.js';
+import { errorResponse, executionInfo, executionStatus, executionSummary, historyEvent, objectSchema, page, pageQuery, unicodeName } from '../schemas.js';
 
 const BASE = '/api/v1/executions';
 const tag = 'executions';
@@ -38,7 +38,7 @@ export function executionRoutes(app: FastifyInstance, platform: Platform): void 
         body: objectSchema(
           {
             stateMachine: { type: 'string', minLength: 1, maxLength: 2048, description: 'the state machine name or ARN' },
-            name: resourceName('execution name, unique per state machine; generated when absent'),
+            name: unicodeName('execution name, unique per state machine; generated when absent'),
             input: { description: `the execution input, any JSON value up to ${MAX_INPUT_BYTES} bytes serialized` },
           },
           ['stateMachine'],

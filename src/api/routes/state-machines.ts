@@ -10,7 +10,7 @@ import {
   objectSchema,
   page,
   pageQuery,
-  resourceName,
+  unicodeName,
   revisionList,
   stateMachineInfo,
   stateMachineSummary,
@@ -24,7 +24,7 @@ const definition: Schema = {
   type: ['object', 'string'],
   description: 'the ASL definition: a JSON object, or a string holding JSON or YAML',
 };
-const nameParams = objectSchema({ name: resourceName('the state machine name') }, ['name']);
+const nameParams = objectSchema({ name: unicodeName('the state machine name') }, ['name']);
 const notFound = errorResponse('No state machine with this name (or revision)');
 
 interface NameParams {
@@ -41,7 +41,7 @@ export function stateMachineRoutes(app: FastifyInstance, platform: Platform): vo
       schema: {
         body: objectSchema(
           {
-            name: resourceName('1-80 letters, digits, - or _, unique on this server'),
+            name: unicodeName('1-80 letters or digits of any script, - or _, unique on this server'),
             definition,
             roleArn: { type: 'string', minLength: 1, maxLength: 256, description: 'kept for AWS compatibility' },
           },

@@ -6,6 +6,7 @@
  * States.TaskFailed matches any error except States.Timeout and those terminal ones.
  */
 import type { StatesError } from '../errors.js';
+import { MAX_TIMER_SECONDS } from '../limits.js';
 import type { CatchRule, RetryRule } from '../types.js';
 
 function matches(errorEquals: string[], err: StatesError): boolean {
@@ -33,7 +34,8 @@ export function retryDelayMs(rule: RetryRule, attempt: number, random: () => num
   const interval = rule.IntervalSeconds ?? 1;
   const backoff = rule.BackoffRate ?? 2;
   let seconds = interval * Math.pow(backoff, attempt);
-  if (rule.MaxDelaySeconds !== undefined) seconds = Math.min(seconds, rule.MaxDelaySeconds);
+  // A steep BackoffRate reaches Infinity in a few attempts: no retry waits longer than a timer may.
+  seconds = Math.min(seconds, rule.MaxDelaySeconds ?? MAX_TIMER_SECONDS, MAX_TIMER_SECONDS);
   if (rule.JitterStrategy === 'FULL') seconds = random() * seconds;
   return Math.round(seconds * 1000);
 }

@@ -7,7 +7,7 @@ import type { QueryLanguage } from '../types.js';
 import { at, has, isRecord, kindOf, preview, type Ctx, type JsonRecord, type Scope } from './context.js';
 import { checkQueryLanguage } from './query-language.js';
 import { checkState } from './states.js';
-import { isPositiveInteger } from './values.js';
+import { isTimerSeconds, TIMER_SECONDS } from './values.js';
 
 const TOP_LEVEL_FIELDS = ['Comment', 'StartAt', 'States', 'TimeoutSeconds', 'Version', 'QueryLanguage'];
 const NESTED_FIELDS = ['Comment', 'StartAt', 'States', 'QueryLanguage'];
@@ -18,8 +18,8 @@ export function checkTopLevel(ctx: Ctx, def: JsonRecord): void {
   let language: QueryLanguage = 'JSONPath';
   if (has(def, 'QueryLanguage')) language = checkQueryLanguage(ctx, 'QueryLanguage', def.QueryLanguage) ?? language;
   ctx.topLanguage = language;
-  if (has(def, 'TimeoutSeconds') && !isPositiveInteger(def.TimeoutSeconds)) {
-    ctx.report('TimeoutSeconds', `must be a positive integer, got ${preview(def.TimeoutSeconds)}`);
+  if (has(def, 'TimeoutSeconds') && !isTimerSeconds(def.TimeoutSeconds)) {
+    ctx.report('TimeoutSeconds', `must be ${TIMER_SECONDS}, got ${preview(def.TimeoutSeconds)}`);
   }
   if (has(def, 'Version') && typeof def.Version !== 'string') ctx.report('Version', `must be a string, got ${kindOf(def.Version)}`);
   collectStateNames(ctx, def, '', 0);

@@ -7,7 +7,8 @@ import { checkAssign } from './assign.js';
 import { checkPathField } from './paths.js';
 import { checkJsonataTemplate } from './query-language.js';
 import { checkTarget } from './transitions.js';
-import { isNonNegativeInteger, isPositiveInteger } from './values.js';
+import { MAX_RETRY_ATTEMPTS } from '../limits.js';
+import { isNonNegativeInteger, isTimerSeconds, TIMER_SECONDS } from './values.js';
 
 const RETRIER_FIELDS = new Set(['ErrorEquals', 'IntervalSeconds', 'MaxAttempts', 'BackoffRate', 'MaxDelaySeconds', 'JitterStrategy', 'Comment']);
 const CATCHER_FIELDS = {
@@ -31,10 +32,10 @@ export function checkRetry(sc: StateCtx, path: string, value: unknown): void {
     const r = (field: string, ok: (v: unknown) => boolean, what: string): void => {
       if (has(retrier, field) && !ok(retrier[field])) sc.ctx.report(at(p, field), `must be ${what}, got ${preview(retrier[field])}`);
     };
-    r('IntervalSeconds', isPositiveInteger, 'a positive integer');
-    r('MaxAttempts', isNonNegativeInteger, 'a non-negative integer');
+    r('IntervalSeconds', isTimerSeconds, TIMER_SECONDS);
+    r('MaxAttempts', (v) => isNonNegativeInteger(v) && v <= MAX_RETRY_ATTEMPTS, `a non-negative integer of at most ${MAX_RETRY_ATTEMPTS}`);
     r('BackoffRate', (v) => typeof v === 'number' && v >= 1, 'a number >= 1.0');
-    r('MaxDelaySeconds', isPositiveInteger, 'a positive integer');
+    r('MaxDelaySeconds', isTimerSeconds, TIMER_SECONDS);
     r('JitterStrategy', (v) => v === 'FULL' || v === 'NONE', '"FULL" or "NONE"');
     r('Comment', (v) => typeof v === 'string', 'a string');
   });

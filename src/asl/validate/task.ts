@@ -2,7 +2,7 @@
 import { at, has, type StateCtx } from './context.js';
 import { checkOptional, exclusive } from './field-checks.js';
 import { checkPathField } from './paths.js';
-import { isPositiveInteger } from './values.js';
+import { isPositiveInteger, isTimerSeconds, TIMER_SECONDS } from './values.js';
 
 export function checkTask(sc: StateCtx): void {
   const { ctx, state, path, lang } = sc;
@@ -10,7 +10,7 @@ export function checkTask(sc: StateCtx): void {
   else if (typeof state.Resource !== 'string' || state.Resource === '') ctx.report(at(path, 'Resource'), 'must be a non-empty string (a resource URI)');
 
   for (const field of ['TimeoutSeconds', 'HeartbeatSeconds']) {
-    checkOptional(ctx, path, state, field, lang, isPositiveInteger, 'a positive integer');
+    checkOptional(ctx, path, state, field, lang, isTimerSeconds, TIMER_SECONDS);
     if (lang === 'JSONPath') {
       exclusive(ctx, path, state, field, `${field}Path`);
       if (has(state, `${field}Path`)) checkPathField(ctx, at(path, `${field}Path`), state[`${field}Path`], { reference: true, external: true });

@@ -1,4 +1,5 @@
 /* Checks of scalar values that several state types share. */
+import { MAX_TIMER_SECONDS } from '../limits.js';
 
 export function isInteger(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value);
@@ -11,6 +12,19 @@ export function isPositiveInteger(value: unknown): value is number {
 export function isNonNegativeInteger(value: unknown): value is number {
   return isInteger(value) && value >= 0;
 }
+
+/** A number of seconds a timer may take: TimeoutSeconds, HeartbeatSeconds, IntervalSeconds... */
+export function isTimerSeconds(value: unknown): value is number {
+  return isPositiveInteger(value) && value <= MAX_TIMER_SECONDS;
+}
+
+/** A Wait's Seconds, which may be 0. */
+export function isWaitSeconds(value: unknown): value is number {
+  return isNonNegativeInteger(value) && value <= MAX_TIMER_SECONDS;
+}
+
+export const TIMER_SECONDS = `a positive integer of at most ${MAX_TIMER_SECONDS}`;
+export const WAIT_SECONDS = `a non-negative integer of at most ${MAX_TIMER_SECONDS}`;
 
 // ASL narrows RFC 3339: an uppercase T between date and time and an uppercase Z for UTC.
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-](\d{2}):(\d{2}))$/;

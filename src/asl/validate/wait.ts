@@ -2,7 +2,7 @@
 import { at, has, type StateCtx } from './context.js';
 import { checkOptional } from './field-checks.js';
 import { checkPathField } from './paths.js';
-import { isNonNegativeInteger, isTimestamp } from './values.js';
+import { isTimestamp, isWaitSeconds, WAIT_SECONDS } from './values.js';
 
 export function checkWait(sc: StateCtx): void {
   const { ctx, state, path, lang } = sc;
@@ -13,7 +13,7 @@ export function checkWait(sc: StateCtx): void {
   }
   for (const extra of present.slice(1)) ctx.report(at(path, extra), `cannot be combined with "${present[0]}" (a Wait state takes exactly one)`);
 
-  checkOptional(ctx, path, state, 'Seconds', lang, isNonNegativeInteger, 'a non-negative integer');
+  checkOptional(ctx, path, state, 'Seconds', lang, isWaitSeconds, WAIT_SECONDS);
   checkOptional(ctx, path, state, 'Timestamp', lang, isTimestamp, 'an RFC 3339 timestamp such as "2024-01-31T12:00:00Z"');
   if (lang === 'JSONPath') {
     for (const field of ['SecondsPath', 'TimestampPath']) {

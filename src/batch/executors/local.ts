@@ -23,6 +23,7 @@ import { NativeLauncher, nativeLauncherAvailable } from './local-native-launcher
 import { SpawnLauncher } from './local-spawn-launcher.js';
 import { exitFilePath, readExitFile, type ExitRecord } from './local-wrapper.js';
 import { ExitJournals, journalFileName } from './local-exit-journal.js';
+import { setLongTimeout, type LongTimer } from '../../util/long-timer.js';
 
 export interface LocalExecutorOptions {
   host?: string;
@@ -59,7 +60,7 @@ interface Attempt {
   readonly runtime: ContainerRuntime | undefined;
   /** For an adopted attempt: its start time, which changes if the pid is reused. */
   startTicks?: number;
-  timer?: NodeJS.Timeout;
+  timer?: LongTimer;
   /** Set when we stop the attempt: what to report, whatever the exit code turns out to be. */
   stop?: AttemptOutcome;
   /** Nothing of the group is left to wait for: it is gone or got SIGKILL. */
@@ -201,7 +202,7 @@ export class LocalExecutor implements Executor {
     this.memory.close();
     this.launcher.close();
     clearInterval(this.adoptedTimer);
-    for (const attempt of this.attempts.values()) clearTimeout(attempt.timer);
+    for (const attempt of this.attempts.values()) attempt.timer?.clear();
     this.attempts.clear();
     this.adopted.clear();
   }
@@ -216,7 +217,7 @@ export class LocalExecutor implements Executor {
     this.attempts.set(attempt.key, attempt);
     const { job } = attempt;
     if (timeoutMs !== undefined) {
-      attempt.timer = setTimeout(() => {
+      attempt.timer = setLongTimeout(() => {
         const line = `skybatch: killed: attempt ${job.attempt} ran past its timeout of ${job.timeoutSeconds} seconds\n`;
         this.stop(attempt, { exitCode: null, reason: `Killed after the timeout of ${job.timeoutSeconds} seconds`, statusReason: TIMED_OUT }, 'SIGTERM', line);
       }, timeoutMs).unref();
@@ -284,7 +285,7 @@ export class LocalExecutor implements Executor {
     if (attempt.stop || attempt.reported) return;
     attempt.stop = outcome;
     attempt.groupDone = false;
-    clearTimeout(attempt.timer);
+    attempt.timer?.clear();
     appendFile(attempt.job.logFile, logLine).catch(() => undefined);
     if (signal === 'SIGKILL') return this.killGroup(attempt);
     signalGroup(attempt.pgid, 'SIGTERM');
@@ -293,9 +294,9 @@ export class LocalExecutor implements Executor {
     const check = (): void => {
       if (attempt.reported || this.closed) return;
       if (!signalGroup(attempt.pgid, 0) || Date.now() >= deadline) return this.killGroup(attempt);
-      attempt.timer = setTimeout(check, Math.min(100, this.killGraceMs)).unref();
+      attempt.timer = setLongTimeout(check, Math.min(100, this.killGraceMs)).unref();
     };
-    attempt.timer = setTimeout(check, Math.min(100, this.killGraceMs)).unref();
+    attempt.timer = setLongTimeout(check, Math.min(100, this.killGraceMs)).unref();
   }
 
   private killGroup(attempt: Attempt): void {
@@ -309,7 +310,7 @@ export class LocalExecutor implements Executor {
   private settle(attempt: Attempt): void {
     if (attempt.reported || !attempt.ended || !attempt.groupDone || this.closed) return;
     attempt.reported = true;
-    clearTimeout(attempt.timer);
+    attempt.timer?.clear();
     this.memory.unwatch(attempt.pgid);
     this.journals.forget(attempt.key);
     if (this.attempts.get(attempt.key) === attempt) this.attempts.delete(attempt.key);

@@ -10,7 +10,7 @@ import type { ComputeEnvironment, JobDefinition, JobQueue } from '../../batch/ty
 import { connect, segment } from '../client.js';
 import { CliError, EXIT_USAGE, describeError, printFields, printJson, printTable, type GlobalOptions } from '../output.js';
 import { positiveInteger } from './executions.js';
-import { collect, parseEnv } from './jobs.js';
+import { collect, jobMemory, jobVcpus, parseEnv } from './jobs.js';
 
 type Done = (exitCode: number) => void;
 
@@ -195,8 +195,6 @@ async function listDefinitions(options: GlobalOptions & { name?: string; status?
 async function registerDefinition(name: string, options: RegisterOptions): Promise<number> {
   if (options.command === undefined && options.file === undefined && options.image === undefined) throw new CliError(EXIT_USAGE, 'give --command CMD or -f FILE (JSON or YAML)');
   const fromFile = options.file === undefined ? {} : await readDefinitionFile(options.file);
-  const vcpus = options.vcpus === undefined ? undefined : Number(options.vcpus);
-  if (vcpus !== undefined && !(vcpus > 0)) throw new CliError(EXIT_USAGE, `--vcpus must be a positive number, not "${options.vcpus}"`);
   const attempts = integer('--attempts', options.attempts);
   const retryStrategy = fromFile.retryStrategy as Record<string, unknown> | undefined;
   const body = {
@@ -205,8 +203,8 @@ async function registerDefinition(name: string, options: RegisterOptions): Promi
       name,
       command: options.command === undefined ? undefined : [options.command],
       image: options.image,
-      vcpus,
-      memory: integer('--memory', options.memory),
+      vcpus: jobVcpus(options.vcpus),
+      memory: jobMemory(options.memory),
       timeoutSeconds: integer('--timeout', options.timeout),
       retryStrategy: attempts === undefined ? undefined : { ...retryStrategy, attempts },
       environment: options.env === undefined ? undefined : [...environmentOf(fromFile.environment), ...parseEnv(options.env)],

@@ -5,6 +5,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
+import { memoryProblem, vcpusProblem } from '../../batch/resource-requirements.js';
 import type { JobDetail, JobStatus, JobSummary, SubmitJobRequest } from '../../batch/types.js';
 import { Client, listAll, segment } from '../client.js';
 import { findEndpoint, type Endpoint } from '../endpoint.js';
@@ -196,11 +197,9 @@ export async function submitJob(options: SubmitOptions): Promise<number> {
 export function submitRequest(options: SubmitOptions): SubmitJobRequest {
   if (options.definition === undefined && options.command === undefined) throw new CliError(EXIT_USAGE, 'give --command CMD (an ad-hoc job) or --definition NAME[:REV]');
   const whole = (option: string, text: string | undefined) => (text === undefined ? undefined : positiveInteger(option, text));
-  const vcpus = options.vcpus === undefined ? undefined : Number(options.vcpus);
-  if (vcpus !== undefined && !(vcpus > 0)) throw new CliError(EXIT_USAGE, `--vcpus must be a positive number, not "${options.vcpus}"`);
   const fields = {
-    vcpus,
-    memory: whole('--memory', options.memory),
+    vcpus: jobVcpus(options.vcpus),
+    memory: jobMemory(options.memory),
     timeoutSeconds: whole('--timeout', options.timeout),
     attempts: whole('--attempts', options.attempts),
     arraySize: whole('--array-size', options.arraySize),
@@ -218,6 +217,18 @@ export function submitRequest(options: SubmitOptions): SubmitJobRequest {
   for (const [key, value] of Object.entries(fields)) if (value !== undefined) Object.assign(request, { [key]: value });
   return request;
 }
+
+/** A size option (`--vcpus`, `--memory`) checked as the server checks it: a bad one is a usage error. */
+function sizeOption(option: string, text: string | undefined, problemOf: (value: unknown, as: string) => string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const value = text.trim() === '' ? Number.NaN : Number(text);
+  const problem = problemOf(value, JSON.stringify(text));
+  if (problem) throw new CliError(EXIT_USAGE, `${option}: ${problem}`);
+  return value;
+}
+
+export const jobVcpus = (text: string | undefined): number | undefined => sizeOption('--vcpus', text, vcpusProblem);
+export const jobMemory = (text: string | undefined): number | undefined => sizeOption('--memory', text, memoryProblem);
 
 /** `K=V` pairs; V may itself hold '='. */
 export function parseEnv(pairs: string[]): { name: string; value: string }[] {

@@ -96,6 +96,36 @@ describe('step', () => {
     expect(only(done.commands, 'ExecutionSucceeded')).toEqual([{ type: 'ExecutionSucceeded', output: { s: 90 } }]);
   });
 
+  it('fails with States.Runtime, naming state and field, when SecondsPath or TimeoutSecondsPath is past 99,999,999 s', async () => {
+    const wait: StateMachineDefinition = { StartAt: 'Nap', States: { Nap: { Type: 'Wait', SecondsPath: '$.s', End: true } } };
+    const longest = await step(wait, undefined, start({ s: 99_999_999 }), T0);
+    expect(only(longest.commands, 'StartTimer').map((t) => t.fireAt)).toEqual([T0 + 99_999_999_000]);
+    for (const s of [100_000_000, 1e300]) {
+      const failed = await step(wait, undefined, start({ s }), T0);
+      expect(only(failed.commands, 'StartTimer')).toEqual([]);
+      expect(only(failed.commands, 'ExecutionFailed')).toEqual([expect.objectContaining({ error: 'States.Runtime', cause: expect.stringMatching(/Wait state 'Nap': Seconds must be at most 99999999/) })]);
+    }
+    const task: StateMachineDefinition = { StartAt: 'Work', States: { Work: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', TimeoutSecondsPath: '$.t', End: true } } };
+    const failed = await step(task, undefined, start({ t: 1e300 }), T0);
+    expect(only(failed.commands, 'RunTask')).toEqual([]);
+    expect(only(failed.commands, 'ExecutionFailed')).toEqual([expect.objectContaining({ error: 'States.Runtime', cause: expect.stringMatching(/Task state 'Work': TimeoutSeconds must be at most 99999999/) })]);
+  });
+
+  it('waits at most 99,999,999 s between retries, however steep the backoff', async () => {
+    const steep: StateMachineDefinition = {
+      StartAt: 'Work',
+      States: { Work: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 99_999_999, BackoffRate: 1e300, MaxAttempts: 3 }], End: true } },
+    };
+    let result = await step(steep, undefined, start({}), T0);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const taskId = only(result.commands, 'RunTask')[0]!.taskId;
+      result = await step(steep, result.state, { type: 'TaskFailed', taskId, error: 'Boom', cause: 'again' }, T0);
+      const [timer] = only(result.commands, 'StartTimer');
+      expect(timer!.fireAt).toBe(T0 + 99_999_999_000);
+      result = await step(steep, result.state, { type: 'TimerFired', timerId: timer!.timerId }, T0);
+    }
+  });
+
   it('retries through a timer with exponential backoff', async () => {
     const def: StateMachineDefinition = {
       StartAt: 'T',

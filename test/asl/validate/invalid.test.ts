@@ -136,6 +136,15 @@ const CASES: [string, unknown, string, string][] = [
   ['Condition in a JSONPath rule', machine(choice([{ Condition: '{% true %}', Next: 'D' }])), 'States.C.Choices[0].Condition', 'only allowed in JSONata'],
 
   // Wait
+  // AWS's bounds on timers: 99,999,999 s (about 3 years 2 months)
+  ['Wait Seconds over 99,999,999', machine({ W: { Type: 'Wait', Seconds: 100_000_000, End: true } }), 'States.W.Seconds', 'at most 99999999'],
+  ['Wait Seconds far over the limit', machine({ W: { Type: 'Wait', Seconds: 1e300, End: true } }), 'States.W.Seconds', 'at most 99999999'],
+  ['Task TimeoutSeconds over 99,999,999', machine({ T: task({ TimeoutSeconds: 100_000_000 }) }), 'States.T.TimeoutSeconds', 'at most 99999999'],
+  ['Task HeartbeatSeconds over 99,999,999', machine({ T: task({ HeartbeatSeconds: 100_000_000 }) }), 'States.T.HeartbeatSeconds', 'at most 99999999'],
+  ['machine TimeoutSeconds over 99,999,999', machine({ A: end }, { TimeoutSeconds: 100_000_000 }), 'TimeoutSeconds', 'at most 99999999'],
+  ['Retry IntervalSeconds over 99,999,999', machine({ T: task({ Retry: [{ ErrorEquals: ['X'], IntervalSeconds: 100_000_000 }] }) }), 'States.T.Retry[0].IntervalSeconds', 'at most 99999999'],
+  ['Retry MaxDelaySeconds over 99,999,999', machine({ T: task({ Retry: [{ ErrorEquals: ['X'], MaxDelaySeconds: 100_000_000 }] }) }), 'States.T.Retry[0].MaxDelaySeconds', 'at most 99999999'],
+  ['Retry MaxAttempts over 99,999,999', machine({ T: task({ Retry: [{ ErrorEquals: ['X'], MaxAttempts: 100_000_000 }] }) }), 'States.T.Retry[0].MaxAttempts', 'at most 99999999'],
   ['Wait without duration', machine({ W: { Type: 'Wait', End: true } }), 'States.W.Seconds', 'exactly one of'],
   ['Wait with two durations', machine({ W: { Type: 'Wait', Seconds: 1, Timestamp: '2030-01-01T00:00:00Z', End: true } }), 'States.W.Timestamp', 'cannot be combined with "Seconds"'],
   ['Wait Seconds negative', machine({ W: { Type: 'Wait', Seconds: -1, End: true } }), 'States.W.Seconds', 'non-negative integer'],

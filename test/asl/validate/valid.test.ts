@@ -296,6 +296,15 @@ const VALID: Record<string, unknown> = {
     },
   },
 
+  'the longest timers AWS takes: 99,999,999 s': {
+    StartAt: 'W',
+    TimeoutSeconds: 99_999_999,
+    States: {
+      W: { Type: 'Wait', Seconds: 99_999_999, Next: 'T' },
+      T: task(null, { TimeoutSeconds: 99_999_999, HeartbeatSeconds: 99_999_998, Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 99_999_999, MaxDelaySeconds: 99_999_999, MaxAttempts: 99_999_999 }] }),
+    },
+  },
+
   'state reached only through a Catch': {
     StartAt: 'T',
     States: { T: task(null, { Catch: [{ ErrorEquals: ['States.TaskFailed'], Next: 'Handler' }] }), Handler: { Type: 'Fail', Error: 'E' } },

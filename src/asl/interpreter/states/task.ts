@@ -4,6 +4,7 @@
  * interpreter starts itself, so a task that never answers still ends.
  */
 import { StatesError, StatesHeartbeatTimeout, StatesRuntime, StatesTimeout } from '../../errors.js';
+import { MAX_TIMER_SECONDS } from '../../limits.js';
 import type { Json, TaskState } from '../../types.js';
 import { dynamicField, effectiveInput, finishWithResult, taskArguments } from '../dataflow.js';
 import type { Run, StateHandler } from '../run.js';
@@ -29,6 +30,7 @@ async function positiveSeconds(run: Run, frame: Frame, input: Json, value: unkno
   if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) {
     throw new StatesRuntime(`Task state '${frame.stateName}': ${field} must be a positive integer, got ${JSON.stringify(v)}`);
   }
+  if (v > MAX_TIMER_SECONDS) throw new StatesRuntime(`Task state '${frame.stateName}': ${field} must be at most ${MAX_TIMER_SECONDS}, got ${JSON.stringify(v)}`);
   return v;
 }
 
