@@ -20,7 +20,7 @@
  */
 import { Alarm } from '../util/alarm.js';
 import type { Command, HistoryEvent, InterpreterEvent } from '../asl/interpreter/protocol.js';
-import { DEFAULT_MAX_HISTORY_EVENTS, type StepBudget } from '../asl/interpreter/limits.js';
+import { DEFAULT_MAX_HISTORY_EVENTS, type StepBudget } from '../asl/interpreter/step-limits.js';
 import type { ExecutionState } from '../asl/interpreter/state.js';
 import { step } from '../asl/interpreter/step.js';
 import type { StateMachineDefinition } from '../asl/types.js';

@@ -9,7 +9,7 @@ import type { StatesError } from '../errors.js';
 import type { Json, State } from '../types.js';
 import { MAX_JSON_DEPTH, jsonTextDepth } from '../../util/json-limits.js';
 import type { CompiledDefinition, CompiledMachine } from './compile.js';
-import { CONTINUE_TIMER, DEFAULT_MAX_HISTORY_EVENTS, historyLimitCause, takeTransition, type StepLimits } from './limits.js';
+import { CONTINUE_TIMER, DEFAULT_MAX_HISTORY_EVENTS, historyLimitCause, takeTransition, type StepLimits } from './step-limits.js';
 import type { Command, HistoryEvent } from './protocol.js';
 import { nextRandom } from './random.js';
 import { recover } from './recovery.js';

@@ -14,7 +14,7 @@ export type FrameWait =
   | { kind: 'task'; taskId: string; timeoutTimer?: string; heartbeatTimer?: string; heartbeatSeconds?: number }
   | { kind: 'timer'; timerId: string; purpose: 'wait' | 'retry' }
   | { kind: 'children' }
-  /** About to enter its state (name and input are set) once the continue timer fires: see limits.ts. */
+  /** About to enter its state (name and input are set) once the continue timer fires: see step-limits.ts. */
   | { kind: 'parked' };
 
 export interface ChildGroup {

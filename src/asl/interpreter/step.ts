@@ -12,7 +12,7 @@ import { StatesTimeout } from '../errors.js';
 import type { Json, StateMachineDefinition } from '../types.js';
 import { compileDefinition } from './compile.js';
 import type { Command, HistoryEvent, InterpreterEvent } from './protocol.js';
-import { CONTINUE_TIMER, type StepLimits } from './limits.js';
+import { CONTINUE_TIMER, type StepLimits } from './step-limits.js';
 import { EXECUTION_TIMER, Run } from './run.js';
 import type { ExecutionState, Frame } from './state.js';
 import { finishWithInput } from './dataflow.js';
