@@ -95,6 +95,20 @@ describe.each(backends)('object events on $name', (backend) => {
     expect((await row(id)).attempts).toBe(3);
   });
 
+  it('gives up on a row whose event cannot be read, with the reason, and delivers the rows around it', async () => {
+    const before = await insert(SM_ARN, s3Event('in/before.txt'));
+    const poisoned = await insert(SM_ARN, '{"Records": [truncated');
+    const after = await insert(SM_ARN, s3Event('in/after.txt'));
+    expect((await delivered(before)).result).toMatch(/:execution:on-upload:s3-event-/);
+    expect((await delivered(after)).result).toMatch(/:execution:on-upload:s3-event-/);
+    const failed = await until(async () => {
+      const r = await row(poisoned);
+      return r.attempts >= 3 && r.lease_owner === null ? r : undefined;
+    });
+    expect(failed.delivered_at).toBeNull();
+    expect(failed.last_error).toMatch(/^gave up after 3 attempts: .*JSON/);
+  });
+
   it('retries a target that does not exist yet and delivers once it does', async () => {
     const id = await insert('arn:aws:states:local:000000000000:stateMachine:later', s3Event('in/c.txt'));
     await until(async () => ((await row(id)).last_error ?? '').includes('does not exist'));
