@@ -8,6 +8,7 @@ import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SkybatchError, type ErrorCode } from '../errors.js';
 import { StorageError } from '../storage/types.js';
+import { discardUnreadBody } from '../util/request-body.js';
 import type { RouteTable } from './route-table.js';
 import { describeValidationError } from './validation.js';
 
@@ -119,6 +120,7 @@ export function installErrorHandlers(app: FastifyInstance, routes: RouteTable): 
     const error = toApiError(err);
     // The client gets a generic message; the log keeps what really happened.
     if (error.status >= 500) request.log.error({ err }, 'request failed');
+    discardUnreadBody(request.raw);
     return sendError(reply, error);
   });
 

@@ -11,6 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { discardUnreadBody } from '../util/request-body.js';
 import type { AccessKeys } from './access-keys.js';
 import * as buckets from './buckets.js';
 import type { Storage } from './buckets.js';
@@ -58,6 +59,7 @@ export function s3Api(options: S3ApiOptions) {
       if (error.status >= 500) request.log.error({ err }, 'S3 request failed');
       const resource = safeResource(request.url, prefix);
       const requestId = String(reply.getHeader('x-amz-request-id') ?? '');
+      discardUnreadBody(request.raw);
       // A HEAD response has no body; S3 clients read the status alone.
       if (request.method === 'HEAD') return reply.code(error.status).send();
       return reply.code(error.status).header('content-type', 'application/xml').send(errorXml(error, resource, requestId));
