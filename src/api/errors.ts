@@ -119,7 +119,7 @@ export function installErrorHandlers(app: FastifyInstance, routes: RouteTable): 
   app.setErrorHandler((err: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const error = toApiError(err);
     // The client gets a generic message; the log keeps what really happened.
-    if (error.status >= 500) request.log.error({ err }, 'request failed');
+    if (error.status >= 500) request.log.error({ err, method: request.method, route: request.routeOptions.url }, 'request failed');
     discardUnreadBody(request.raw);
     return sendError(reply, error);
   });
