@@ -6,7 +6,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { SkybatchError, type ErrorCode } from '../errors.js';
+import { insufficientStorage, SkybatchError, type ErrorCode } from '../errors.js';
 import { StorageError } from '../storage/types.js';
 import { discardUnreadBody } from '../util/request-body.js';
 import type { RouteTable } from './route-table.js';
@@ -32,7 +32,11 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   Conflict: 409,
   PayloadTooLarge: 413,
   Internal: 500,
+  InsufficientStorage: 507,
 };
+
+/** Server-side errors whose message helps the client (it can wait, or tell an operator); every other 5xx says only "internal". */
+const EXPLAINED_SERVER_ERRORS: ReadonlySet<ErrorCode> = new Set(['InsufficientStorage']);
 
 const CODE_BY_STATUS: Record<number, ApiErrorCode> = {
   400: 'BadRequest',
@@ -57,9 +61,11 @@ const INTERNAL: ApiError = { status: 500, code: 'Internal', message: 'internal s
 
 /** The response for `err`; anything not known to be the client's fault is a 500. */
 export function toApiError(err: unknown): ApiError {
+  const full = insufficientStorage(err);
+  if (full) return { status: STATUS_BY_CODE[full.code], code: full.code, message: full.message };
   if (err instanceof SkybatchError) {
     const status = STATUS_BY_CODE[err.code];
-    if (status >= 500) return INTERNAL;
+    if (status >= 500 && !EXPLAINED_SERVER_ERRORS.has(err.code)) return INTERNAL;
     return { status, code: err.code, message: err.message, ...(err.details !== undefined ? { details: err.details } : {}) };
   }
   if (err instanceof StorageError && err.status < 500) {
