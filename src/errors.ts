@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'PayloadTooLarge'
   | 'Unauthorized'
   | 'Forbidden'
+  | 'InsufficientStorage'
   | 'Internal';
 
 export class SkybatchError extends Error {
@@ -68,4 +69,21 @@ export class ForbiddenError extends SkybatchError {
   constructor(message = 'this token may not use this route') {
     super('Forbidden', message);
   }
+}
+
+/** The server's disk (the data directory, or the database's) is full: nothing was stored. */
+export class InsufficientStorageError extends SkybatchError {
+  constructor(message = "the server's disk is full: nothing was stored; free space on the server, then try again") {
+    super('InsufficientStorage', message);
+  }
+}
+
+/**
+ * Disk-full errors of every backend under one error: the file system's ENOSPC (object bytes),
+ * SQLite's SQLITE_FULL and PostgreSQL's disk_full (53100). Undefined for anything else.
+ */
+export function insufficientStorage(err: unknown): InsufficientStorageError | undefined {
+  if (err instanceof InsufficientStorageError) return err;
+  const code = (err as { code?: unknown } | undefined)?.code;
+  return code === 'ENOSPC' || code === 'SQLITE_FULL' || code === '53100' ? new InsufficientStorageError() : undefined;
 }

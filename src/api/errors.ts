@@ -6,8 +6,9 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { SkybatchError, type ErrorCode } from '../errors.js';
+import { insufficientStorage, SkybatchError, type ErrorCode } from '../errors.js';
 import { StorageError } from '../storage/types.js';
+import { discardUnreadBody } from '../util/request-body.js';
 import type { RouteTable } from './route-table.js';
 import { describeValidationError } from './validation.js';
 
@@ -31,7 +32,11 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   Conflict: 409,
   PayloadTooLarge: 413,
   Internal: 500,
+  InsufficientStorage: 507,
 };
+
+/** Server-side errors whose message helps the client (it can wait, or tell an operator); every other 5xx says only "internal". */
+const EXPLAINED_SERVER_ERRORS: ReadonlySet<ErrorCode> = new Set(['InsufficientStorage']);
 
 const CODE_BY_STATUS: Record<number, ApiErrorCode> = {
   400: 'BadRequest',
@@ -56,9 +61,11 @@ const INTERNAL: ApiError = { status: 500, code: 'Internal', message: 'internal s
 
 /** The response for `err`; anything not known to be the client's fault is a 500. */
 export function toApiError(err: unknown): ApiError {
+  const full = insufficientStorage(err);
+  if (full) return { status: STATUS_BY_CODE[full.code], code: full.code, message: full.message };
   if (err instanceof SkybatchError) {
     const status = STATUS_BY_CODE[err.code];
-    if (status >= 500) return INTERNAL;
+    if (status >= 500 && !EXPLAINED_SERVER_ERRORS.has(err.code)) return INTERNAL;
     return { status, code: err.code, message: err.message, ...(err.details !== undefined ? { details: err.details } : {}) };
   }
   if (err instanceof StorageError && err.status < 500) {
@@ -118,7 +125,8 @@ export function installErrorHandlers(app: FastifyInstance, routes: RouteTable): 
   app.setErrorHandler((err: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const error = toApiError(err);
     // The client gets a generic message; the log keeps what really happened.
-    if (error.status >= 500) request.log.error({ err }, 'request failed');
+    if (error.status >= 500) request.log.error({ err, method: request.method, route: request.routeOptions.url }, 'request failed');
+    discardUnreadBody(request.raw);
     return sendError(reply, error);
   });
 

@@ -6,12 +6,12 @@ import { StorageError, type ObjectStore, type ObjectStoreNotifications } from '.
 import { lifecycleXml, notificationXml, parseLifecycle, parseNotification } from './config-xml.js';
 import { S3Error } from './errors.js';
 import { drain, encodeKey, integerParam, readXmlBody, sendXml, type S3Context } from './request.js';
+import { S3_REGION } from './sigv4.js';
 import { children, text } from './xml.js';
 
 export type Storage = ObjectStore & Partial<ObjectStoreNotifications>;
 
 const OWNER = { ID: 'skybatch', DisplayName: 'skybatch' };
-export const REGION = 'us-east-1';
 
 export async function listBuckets(ctx: S3Context, store: Storage): Promise<void> {
   const buckets = await store.listBuckets();
@@ -34,7 +34,7 @@ export async function deleteBucket(ctx: S3Context, store: Storage): Promise<void
 
 export async function headBucket(ctx: S3Context, store: Storage): Promise<void> {
   await store.headBucket(ctx.location.bucket);
-  void ctx.reply.code(200).header('x-amz-bucket-region', REGION).send();
+  void ctx.reply.code(200).header('x-amz-bucket-region', S3_REGION).send();
 }
 
 export async function getBucketLocation(ctx: S3Context, store: Storage): Promise<void> {

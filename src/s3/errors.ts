@@ -4,6 +4,7 @@
  * The object store's StorageError already carries S3 codes and statuses; everything else
  * that is not known to be the client's fault becomes InternalError.
  */
+import { insufficientStorage } from '../errors.js';
 import { StorageError } from '../storage/types.js';
 
 export type S3ErrorCode =
@@ -27,6 +28,7 @@ export type S3ErrorCode =
   | 'NoSuchBucket'
   | 'NoSuchKey'
   | 'InvalidRange'
+  | 'InsufficientStorage'
   | 'InternalError';
 
 const STATUS: Record<S3ErrorCode, number> = {
@@ -50,6 +52,8 @@ const STATUS: Record<S3ErrorCode, number> = {
   NoSuchBucket: 404,
   NoSuchKey: 404,
   InvalidRange: 416,
+  // S3 has no such code (its disks never fill); MinIO answers 507 XMinioStorageFull. Named plainly here.
+  InsufficientStorage: 507,
   InternalError: 500,
 };
 
@@ -74,7 +78,14 @@ export interface S3ErrorResponse {
 
 const INTERNAL: S3ErrorResponse = { status: 500, code: 'InternalError', message: 'We encountered an internal error. Please try again.' };
 
+const STORAGE_FULL: S3ErrorResponse = {
+  status: 507,
+  code: 'InsufficientStorage',
+  message: "The server's disk is full: the request was not stored. Free space on the server, then try again.",
+};
+
 export function toS3Error(err: unknown): S3ErrorResponse {
+  if (insufficientStorage(err)) return STORAGE_FULL;
   if (err instanceof S3Error || err instanceof StorageError) {
     if (err.status >= 500) return INTERNAL;
     return { status: err.status, code: err.code, message: err.message };

@@ -11,6 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { discardUnreadBody } from '../util/request-body.js';
 import type { AccessKeys } from './access-keys.js';
 import * as buckets from './buckets.js';
 import type { Storage } from './buckets.js';
@@ -55,9 +56,11 @@ export function s3Api(options: S3ApiOptions) {
 
     app.setErrorHandler((err: unknown, request: FastifyRequest, reply: FastifyReply) => {
       const error = toS3Error(err);
-      if (error.status >= 500) request.log.error({ err }, 'S3 request failed');
       const resource = safeResource(request.url, prefix);
+      // The URL itself is not logged: a presigned one carries a signature that is as good as a password until it expires.
+      if (error.status >= 500) request.log.error({ err, method: request.method, route: request.routeOptions.url, resource }, 'S3 request failed');
       const requestId = String(reply.getHeader('x-amz-request-id') ?? '');
+      discardUnreadBody(request.raw);
       // A HEAD response has no body; S3 clients read the status alone.
       if (request.method === 'HEAD') return reply.code(error.status).send();
       return reply.code(error.status).header('content-type', 'application/xml').send(errorXml(error, resource, requestId));

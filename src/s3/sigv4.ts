@@ -23,6 +23,15 @@ export const STREAMING_SIGNED_TRAILER = 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAI
 export const STREAMING_UNSIGNED_TRAILER = 'STREAMING-UNSIGNED-PAYLOAD-TRAILER';
 export const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
+/** The region of the S3 API: a credential scope must name it (GetBucketLocation answers it too). */
+export const S3_REGION = 'us-east-1';
+
+/** A SigV4 signature as every AWS signer writes it: hex SHA-256 HMAC, lower case. */
+const SIGNATURE = /^[0-9a-f]{64}$/;
+
+/** The query parameters of a presigned URL; each may appear once. */
+const QUERY_AUTH_PARAMETERS = ['X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Date', 'X-Amz-Expires', 'X-Amz-SignedHeaders', 'X-Amz-Signature', 'X-Amz-Security-Token'];
+
 /** S3 refuses header-signed requests more than 15 minutes off the server's clock. */
 export const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000;
 /** S3's limit for X-Amz-Expires: seven days. */
@@ -68,8 +77,14 @@ export function isSigned(request: SignedRequest): boolean {
   return header(request, 'authorization') !== undefined || queryOf(request.url).has('X-Amz-Signature');
 }
 
-export async function verifyRequest(request: SignedRequest, lookup: SecretLookup, now: Date): Promise<VerifiedRequest> {
+export async function verifyRequest(request: SignedRequest, lookup: SecretLookup, now: Date, region = S3_REGION): Promise<VerifiedRequest> {
   const credentials = parseCredentials(request);
+  if (credentials.region !== region) {
+    // AWS's own wording, which clients (and people) recognise.
+    throw credentials.presigned
+      ? new S3Error('AuthorizationQueryParametersError', `Error parsing the X-Amz-Credential parameter; the region '${credentials.region}' is wrong; expecting '${region}'`)
+      : new S3Error('AuthorizationHeaderMalformed', `The authorization header is malformed; the region '${credentials.region}' is wrong; expecting '${region}'`);
+  }
   if (credentials.service !== 's3') throw new S3Error('SignatureDoesNotMatch', `the credential scope names service "${credentials.service}", not s3`);
   if (credentials.amzDate.slice(0, 8) !== credentials.date) throw new S3Error('SignatureDoesNotMatch', 'the credential scope date does not match X-Amz-Date');
   const requestTime = parseAmzDate(credentials.amzDate);
@@ -109,9 +124,10 @@ export function sha256Hex(data: string | Buffer): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
+/** Constant-time comparison of two hex strings, case included (signers write lower case). */
 export function sameHex(a: string, b: string): boolean {
   const left = Buffer.from(a, 'utf8');
-  const right = Buffer.from(b.toLowerCase(), 'utf8');
+  const right = Buffer.from(b, 'utf8');
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
@@ -130,7 +146,11 @@ function parseAuthorizationHeader(request: SignedRequest, authorization: string)
   const fields = new Map<string, string>();
   for (const part of authorization.slice(ALGORITHM.length + 1).split(',')) {
     const eq = part.indexOf('=');
-    if (eq > 0) fields.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
+    if (eq <= 0) continue;
+    const name = part.slice(0, eq).trim();
+    // Which of two would be checked is an accident of parsing: refuse the ambiguity instead.
+    if (fields.has(name)) throw new S3Error('AuthorizationHeaderMalformed', `the Authorization header must carry ${name} only once`);
+    fields.set(name, part.slice(eq + 1).trim());
   }
   const credential = fields.get('Credential');
   const signedHeaders = fields.get('SignedHeaders');
@@ -142,11 +162,15 @@ function parseAuthorizationHeader(request: SignedRequest, authorization: string)
   if (amzDate === undefined) throw new S3Error('AccessDenied', 'AWS authentication requires a valid Date or x-amz-date header');
   const payloadHash = header(request, 'x-amz-content-sha256');
   if (payloadHash === undefined) throw new S3Error('InvalidRequest', 'Missing required header for this request: x-amz-content-sha256');
+  checkSignatureFormat(signature, 'AuthorizationHeaderMalformed');
   return { ...splitCredential(credential, 'AuthorizationHeaderMalformed'), signedHeaders: signedHeaders.split(';'), signature, amzDate, payloadHash, presigned: false };
 }
 
 function parsePresignedQuery(request: SignedRequest): Credentials {
   const query = queryOf(request.url);
+  for (const name of QUERY_AUTH_PARAMETERS) {
+    if (query.getAll(name).length > 1) throw new S3Error('AuthorizationQueryParametersError', `${name} must appear only once in the query string`);
+  }
   const algorithm = query.get('X-Amz-Algorithm');
   if (algorithm !== ALGORITHM) throw new S3Error('AuthorizationQueryParametersError', `X-Amz-Algorithm only supports "${ALGORITHM}"`);
   const credential = query.get('X-Amz-Credential');
@@ -160,6 +184,7 @@ function parsePresignedQuery(request: SignedRequest): Credentials {
       'Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters.',
     );
   }
+  checkSignatureFormat(signature, 'AuthorizationQueryParametersError');
   const expiresSeconds = Number(expires);
   if (!/^\d+$/.test(expires) || expiresSeconds > MAX_PRESIGN_SECONDS) {
     throw new S3Error('AuthorizationQueryParametersError', `X-Amz-Expires must be a number of seconds from 0 to ${MAX_PRESIGN_SECONDS}`);
@@ -173,6 +198,10 @@ function parsePresignedQuery(request: SignedRequest): Credentials {
     presigned: true,
     expiresSeconds,
   };
+}
+
+function checkSignatureFormat(signature: string, code: 'AuthorizationHeaderMalformed' | 'AuthorizationQueryParametersError'): void {
+  if (!SIGNATURE.test(signature)) throw new S3Error(code, 'the Signature must be 64 lower-case hexadecimal digits');
 }
 
 function splitCredential(credential: string, code: 'AuthorizationHeaderMalformed' | 'AuthorizationQueryParametersError') {

@@ -2,6 +2,11 @@
  * S3's XML, both ways, through fast-xml-parser. Values stay text when parsed (a key "007" must
  * not become the number 7), and the elements S3 repeats are always arrays, so a one-element
  * list reads the same as a long one.
+ *
+ * Keys are data: any character may be in one, and every body written here must still parse.
+ * Text is escaped here, not by the builder (which knows only & < > ' "): a character XML 1.0
+ * cannot hold as it is (controls, U+FFFE, U+FFFF) becomes a numeric character reference, as
+ * S3 writes them (`&#x1;`), and so does CR, which parsers would otherwise turn into LF.
  */
 import { XMLBuilder, XMLParser } from 'fast-xml-parser';
 import { S3Error, type S3ErrorResponse } from './errors.js';
@@ -33,7 +38,27 @@ const parser = new XMLParser({
   isArray: (name) => REPEATED.has(name),
 });
 
-const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@_', suppressEmptyNode: false, format: false });
+/** Characters outside XML 1.0's Char production, and CR (end-of-line handling would rewrite it). */
+const NOT_LITERAL_XML = /[^\t\n\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+const MARKUP = /[&<>"']/g;
+const MARKUP_ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
+
+/** Text as XML character data that reads back as exactly `value`. */
+export function escapeXmlText(value: string): string {
+  return value.replace(MARKUP, (c) => MARKUP_ENTITIES[c] ?? c).replace(NOT_LITERAL_XML, (c) => `&#x${(c.codePointAt(0) ?? 0).toString(16).toUpperCase()};`);
+}
+
+const escapeValue = (_name: string, value: unknown): string => escapeXmlText(String(value));
+
+const builder = new XMLBuilder({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@_',
+  suppressEmptyNode: false,
+  format: false,
+  processEntities: false,
+  tagValueProcessor: escapeValue,
+  attributeValueProcessor: escapeValue,
+});
 
 /** A parsed element: text, or named children (repeated ones as arrays). */
 export type XmlNode = string | { [name: string]: XmlNode | XmlNode[] | undefined };
@@ -81,5 +106,18 @@ export function xmlDocument(root: Record<string, unknown>, namespace = true): st
 }
 
 export function errorXml(error: S3ErrorResponse, resource: string, requestId: string): string {
-  return xmlDocument({ Error: { Code: error.code, Message: error.message, Resource: resource, RequestId: requestId } }, false);
+  return xmlDocument({ Error: { Code: error.code, Message: visibleText(error.message), Resource: resourceUri(resource), RequestId: requestId } }, false);
+}
+
+/*
+ * An error body must parse everywhere, strict parsers such as expat (botocore's) included,
+ * which refuse `&#x0;`. What XML 1.0 cannot hold is written another way there: in the resource,
+ * a URI path, percent-encoded (`%00`); in the message, which may quote a request value, as `\u0000`.
+ */
+function visibleText(message: string): string {
+  return message.replace(NOT_LITERAL_XML, (c) => `\\u${(c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`);
+}
+
+function resourceUri(resource: string): string {
+  return resource.replace(NOT_LITERAL_XML, (c) => [...Buffer.from(c, 'utf8')].map((byte) => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`).join(''));
 }

@@ -8,7 +8,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type Migration, type SqliteDialectConfig } from 'kysely';
 import pg from 'pg';
 import * as initial from './migrations/001-initial.js';
 import * as batch from './migrations/002-batch.js';
@@ -75,10 +75,42 @@ export async function openStore(options: { dataDir: string; databaseUrl?: string
     // checkpoints keep that from turning into many small copies.
     file.pragma('cache_size = -65536');
     file.pragma('wal_autocheckpoint = 8192');
-    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(file) }) });
+    db = new Kysely<Database>({ dialect: new StoreSqliteDialect(file, { database: withStatementCache(file) }) });
   }
   await migrate(db, dialect);
   return { db, dialect, close: () => db.destroy() };
+}
+
+/**
+ * SQLite ends a transaction by itself on some errors (SQLITE_FULL, SQLITE_IOERR, SQLITE_NOMEM).
+ * kysely answers any error in a transaction with ROLLBACK, which then fails ("cannot rollback -
+ * no transaction is active") and is thrown instead of the real error: a full disk looked like a
+ * bug in the store. Only a transaction still open is rolled back, so the cause comes through.
+ */
+class StoreSqliteDialect extends SqliteDialect {
+  constructor(
+    private readonly file: SQLite.Database,
+    private readonly config: SqliteDialectConfig,
+  ) {
+    super(config);
+  }
+
+  override createDriver(): Driver {
+    return new StoreSqliteDriver(this.file, this.config);
+  }
+}
+
+class StoreSqliteDriver extends SqliteDriver {
+  constructor(
+    private readonly file: SQLite.Database,
+    config: SqliteDialectConfig,
+  ) {
+    super(config);
+  }
+
+  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    if (this.file.inTransaction) await super.rollbackTransaction(connection);
+  }
 }
 
 /**

@@ -159,6 +159,14 @@ describe('toApiError', () => {
     }
   });
 
+  it('answers a full disk of any backend with 507 InsufficientStorage (files, SQLite, PostgreSQL)', () => {
+    for (const code of ['ENOSPC', 'SQLITE_FULL', '53100']) {
+      const error = toApiError(Object.assign(new Error(`${code}: no space left`), { code }));
+      expect(error).toEqual({ status: 507, code: 'InsufficientStorage', message: expect.stringMatching(/disk is full/) as unknown });
+      expect(error.message).not.toMatch(code);
+    }
+  });
+
   it('hides everything else behind a generic 500', () => {
     const internal = { status: 500, code: 'Internal', message: 'internal server error' };
     expect(toApiError(new SkybatchError('Internal', 'secret detail'))).toEqual(internal);

@@ -197,3 +197,66 @@ describe('request bodies', () => {
     expect((bad as S3Error).code).toBe('InvalidRequest');
   });
 });
+
+describe('SigV4 strictness', () => {
+  it('refuses a credential scope for another region than the server\'s (header and presigned)', async () => {
+    const regional = new SignatureV4({ credentials: { accessKeyId: ACCESS_KEY, secretAccessKey: SECRET }, region: 'eu-west-1', service: 's3', sha256: Sha256, uriEscapePath: false, applyChecksum: true });
+    const signed = await regional.sign(httpRequest('GET', '/s3/bucket/key'), { signingDate: NOW });
+    const err = await s3Error(verifyRequest(received(signed), lookup, NOW));
+    expect(err.code).toBe('AuthorizationHeaderMalformed');
+    expect(err.status).toBe(400);
+    expect(err.message).toBe("The authorization header is malformed; the region 'eu-west-1' is wrong; expecting 'us-east-1'");
+
+    const presigned = await new S3RequestPresigner({ credentials: { accessKeyId: ACCESS_KEY, secretAccessKey: SECRET }, region: 'eu-west-1', sha256: Sha256 }).presign(httpRequest('GET', '/s3/bucket/key'), { signingDate: NOW, expiresIn: 60 });
+    const queryErr = await s3Error(verifyRequest(received(presigned), lookup, NOW));
+    expect(queryErr.code).toBe('AuthorizationQueryParametersError');
+    expect(queryErr.message).toBe("Error parsing the X-Amz-Credential parameter; the region 'eu-west-1' is wrong; expecting 'us-east-1'");
+  });
+
+  it('checks the scope against the region it is given', async () => {
+    const regional = new SignatureV4({ credentials: { accessKeyId: ACCESS_KEY, secretAccessKey: SECRET }, region: 'eu-west-1', service: 's3', sha256: Sha256, uriEscapePath: false, applyChecksum: true });
+    const signed = await regional.sign(httpRequest('GET', '/s3/bucket/key'), { signingDate: NOW });
+    await expect(verifyRequest(received(signed), lookup, NOW, 'eu-west-1')).resolves.toMatchObject({ accessKeyId: ACCESS_KEY });
+  });
+
+  it('refuses a signature that is not 64 lower-case hex digits, even when it matches ignoring case', async () => {
+    const signed = received(await signer().sign(httpRequest('GET', '/s3/bucket/key'), { signingDate: NOW }));
+    const authorization = String(signed.headers.authorization);
+    const signature = /Signature=([0-9a-f]{64})/.exec(authorization)?.[1] ?? '';
+    expect(signature).toHaveLength(64);
+    for (const bad of [signature.toUpperCase(), signature.slice(0, 63), `${signature}0`, `${signature.slice(0, 63)}g`]) {
+      const request = { ...signed, headers: { ...signed.headers, authorization: authorization.replace(signature, bad) } };
+      const err = await s3Error(verifyRequest(request, lookup, NOW));
+      expect(err.code).toBe('AuthorizationHeaderMalformed');
+      expect(err.message).toMatch(/64 lower-case hexadecimal digits/);
+    }
+
+    const presigned = received(await presigner().presign(httpRequest('GET', '/s3/bucket/key'), { signingDate: NOW, expiresIn: 60 }));
+    const querySignature = new URLSearchParams(presigned.url.split('?')[1]).get('X-Amz-Signature') ?? '';
+    const upper = { ...presigned, url: presigned.url.replace(querySignature, querySignature.toUpperCase()) };
+    const err = await s3Error(verifyRequest(upper, lookup, NOW));
+    expect(err.code).toBe('AuthorizationQueryParametersError');
+    expect(err.message).toMatch(/64 lower-case hexadecimal digits/);
+  });
+
+  it('refuses a query that carries an X-Amz-* authentication parameter twice', async () => {
+    const presigned = received(await presigner().presign(httpRequest('GET', '/s3/bucket/key'), { signingDate: NOW, expiresIn: 60 }));
+    await expect(verifyRequest(presigned, lookup, NOW)).resolves.toMatchObject({ accessKeyId: ACCESS_KEY });
+    const signature = new URLSearchParams(presigned.url.split('?')[1]).get('X-Amz-Signature') ?? '';
+    for (const extra of [`X-Amz-Signature=${signature}`, `X-Amz-Signature=${'0'.repeat(64)}`, 'X-Amz-Expires=60', 'X-Amz-Credential=x', 'X-Amz-Algorithm=AWS4-HMAC-SHA256', 'X-Amz-Date=20261125T120000Z', 'X-Amz-SignedHeaders=host']) {
+      const err = await s3Error(verifyRequest({ ...presigned, url: `${presigned.url}&${extra}` }, lookup, NOW));
+      expect(err.code, extra).toBe('AuthorizationQueryParametersError');
+      expect(err.message).toMatch(new RegExp(`${extra.split('=')[0]} .*once`));
+    }
+  });
+
+  it('refuses a field that the Authorization header carries twice', async () => {
+    const signed = received(await signer().sign(httpRequest('GET', '/s3/bucket/key'), { signingDate: NOW }));
+    const authorization = String(signed.headers.authorization);
+    const signature = /Signature=([0-9a-f]{64})/.exec(authorization)?.[1] ?? '';
+    const request = { ...signed, headers: { ...signed.headers, authorization: `${authorization}, Signature=${signature}` } };
+    const err = await s3Error(verifyRequest(request, lookup, NOW));
+    expect(err.code).toBe('AuthorizationHeaderMalformed');
+    expect(err.message).toMatch(/Signature .*once/);
+  });
+});

@@ -10,6 +10,8 @@ export interface RunningServer {
   url: string;
   token: string;
   process: ChildProcess;
+  /** Everything the server wrote to stdout and stderr so far. */
+  output(): string;
   /** kill -9: no shutdown, no flush. */
   crash(): Promise<void>;
   stop(): Promise<void>;
@@ -46,6 +48,7 @@ export async function startServer(options: { dataDir: string; databaseUrl?: stri
     url: endpoint.url,
     token: endpoint.token,
     process: child,
+    output: () => output,
     api,
     async crash() {
       child.kill('SIGKILL');

@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Platform } from '../../engine/types.js';
 import { BadRequestError } from '../../errors.js';
 import type { ObjectStore } from '../../storage/types.js';
+import { detachedBody } from '../../util/request-body.js';
 import { MAX_PAGE_SIZE, errorResponse, objectSchema, pageQuery } from '../schemas.js';
 
 const tag = 'storage';
@@ -97,7 +98,8 @@ function objectRoutes(app: FastifyInstance, storage: ObjectStore): void {
         schema: { params, response: { 200: { type: 'object', additionalProperties: true }, 404: errorResponse('No such bucket') } },
       },
       async (request) => {
-        const body = request.body instanceof Readable ? request.body : Readable.from([]);
+        // Detached: the store destroys the body it is refused with, and the socket must outlive that to carry the error.
+        const body = request.body instanceof Readable ? detachedBody(request.body) : Readable.from([]);
         const contentType = request.headers['content-type'];
         return storage.putObject({ bucket: request.params.bucket, key: request.params['*'], body, ...(contentType === undefined ? {} : { contentType }) });
       },

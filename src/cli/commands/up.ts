@@ -40,7 +40,7 @@ export async function upCommand(options: UpOptions): Promise<number> {
 
   // Loaded here, not at the top: every other command would pay for loading the server
   // (fastify, database drivers) on each call.
-  const [{ openPlatform }, { createServer }] = await Promise.all([import('../../engine/platform.js'), import('../../api/server.js')]);
+  const [{ openPlatform }, { createServer }, { pino, destination }] = await Promise.all([import('../../engine/platform.js'), import('../../api/server.js'), import('pino')]);
   const databaseUrl = process.env.SKYBATCH_DATABASE_URL;
   const platform = await openPlatform({ dataDir, ...(databaseUrl ? { databaseUrl } : {}) });
   let server: Awaited<ReturnType<typeof createServer>> | undefined;
@@ -51,7 +51,8 @@ export async function upCommand(options: UpOptions): Promise<number> {
     if (previous !== undefined && !reuse) printNote(`skybatch: the token in ${path} is unknown to this store; issuing a new one`);
     const token = reuse ? previous.token : await platform.tokens.issue({ kind: 'admin' });
 
-    server = await createServer(platform);
+    // Warnings and errors only, as JSON lines on stderr: each 500 with its stack, request id and route.
+    server = await createServer(platform, { loggerInstance: pino({ level: 'warn' }, destination({ fd: 2 })) });
     try {
       await server.listen({ host, port });
     } catch (err) {
