@@ -9,11 +9,12 @@
  * A server renews a lease on the jobs it runs; jobs whose lease ran out (a dead server) are
  * taken over: found running again, or failed as "host lost" and retried per their strategy.
  */
+import { RepeatedFailure } from '../util/repeated-failure.js';
 import { sql } from 'kysely';
 import { Alarm } from '../util/alarm.js';
 import { hostname } from 'node:os';
 import type { Store } from '../store/database.js';
-import { withRetry } from '../store/errors.js';
+import { isStoreUnavailable, withRetry } from '../store/errors.js';
 import * as q from '../store/jobs.js';
 import { DetailCache, settle, type Ended } from './completion.js';
 import type { AttemptHandle, AttemptOutcome, Executor, ExecutorJob, StartOptions } from './executors/executor.js';
@@ -91,6 +92,8 @@ export class Scheduler {
   private lastFlushAt = 0;
   /** Jobs whose lone status write failed, with the error: a second same failure gives up on follow-ups. */
   private readonly writeStrikes = new Map<string, string>();
+  private readonly passFailures = new RepeatedFailure('scheduler: a scheduling pass');
+  private readonly flushFailures = new RepeatedFailure('scheduler: recording job status');
   private readonly followUpFailure = new Map<string, string>();
   /** Claimed ahead: STARTING in the store, not launched, holding no capacity. */
   private ready: Running[] = [];
@@ -165,8 +168,9 @@ export class Scheduler {
       let started = 0;
       try {
         started = await this.schedulePass();
+        this.passFailures.succeeded();
       } catch (err) {
-        console.error('skybatch scheduler: pass failed, will retry:', err);
+        this.passFailures.failed(err);
       }
       if (started > 0) continue;
       await this.alarm.sleep(this.pollMs);
@@ -544,9 +548,16 @@ export class Scheduler {
     this.lastFlushAt = Date.now();
     try {
       await this.record(batch, true);
+      this.flushFailures.succeeded();
     } catch (err) {
-      console.error('skybatch scheduler: could not record job status; recording each job alone:', err);
-      await this.recordEachAlone(batch);
+      if (isStoreUnavailable(err)) {
+        // Not any one job's fault: all of them wait for the store to come back.
+        this.flushFailures.failed(err);
+        this.pending.unshift(...batch);
+      } else {
+        console.error('skybatch scheduler: could not record job status; recording each job alone:', err);
+        await this.recordEachAlone(batch);
+      }
     } finally {
       this.flushing = undefined;
       if (this.pending.length > 0) this.scheduleFlush();
@@ -577,7 +588,7 @@ export class Scheduler {
         continue;
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
-        if (this.writeStrikes.get(jobId) !== message) {
+        if (isStoreUnavailable(err) || this.writeStrikes.get(jobId) !== message) {
           this.writeStrikes.set(jobId, message);
           this.pending.push(...items);
           continue;

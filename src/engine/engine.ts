@@ -19,13 +19,14 @@
  *   an execution that fails alone twice with the same error ends the same way.
  */
 import { Alarm } from '../util/alarm.js';
+import { RepeatedFailure } from '../util/repeated-failure.js';
 import type { Command, HistoryEvent, InterpreterEvent } from '../asl/interpreter/protocol.js';
 import { DEFAULT_MAX_HISTORY_EVENTS, type StepBudget } from '../asl/interpreter/step-limits.js';
 import type { ExecutionState } from '../asl/interpreter/state.js';
 import { step } from '../asl/interpreter/step.js';
 import type { StateMachineDefinition } from '../asl/types.js';
 import type { Store } from '../store/database.js';
-import { withRetry } from '../store/errors.js';
+import { isStoreUnavailable, withRetry } from '../store/errors.js';
 import { lockExecutions, saveExecution, type ExecutionRow } from '../store/executions.js';
 import { deleteEvents, dueEvents, dueExecutions, nextDueAt } from '../store/inbox.js';
 import { getDefinition } from '../store/state-machines.js';
@@ -101,17 +102,14 @@ export class Engine {
 
   private async run(): Promise<void> {
     // A database that keeps failing (a full disk) is said once, not every poll.
-    let lastFailure: string | undefined;
+    const failures = new RepeatedFailure('engine: a step batch');
     while (this.running) {
       let processed = 0;
       try {
         processed = await this.processDue();
-        if (lastFailure !== undefined) console.error('skybatch engine: stepping works again');
-        lastFailure = undefined;
+        failures.succeeded();
       } catch (err) {
-        const message = String(err);
-        if (message !== lastFailure) console.error('skybatch engine: step batch failed, will retry:', err);
-        lastFailure = message;
+        failures.failed(err);
       }
       if (!this.running) break;
       if (processed > 0) {
@@ -131,7 +129,8 @@ export class Engine {
     try {
       return await this.stepBatch(undefined, locked);
     } catch (err) {
-      if (locked.length === 0) throw err;
+      // A database that is down or full fails every execution alike: nothing to isolate.
+      if (locked.length === 0 || isStoreUnavailable(err)) throw err;
       // The batch failed as a whole: find the execution it failed on by stepping each alone.
       let applied = 0;
       for (const id of locked) applied += await this.stepAlone(id);
@@ -145,6 +144,7 @@ export class Engine {
       this.strikes.delete(id);
       return applied;
     } catch (err) {
+      if (isStoreUnavailable(err)) throw err;
       const message = describeBreak(err);
       if (this.strikes.get(id) !== message) {
         this.strikes.set(id, message);

@@ -11,6 +11,7 @@
  * SendTaskFailure (src/integrations/task-tokens.ts) or a timer of the interpreter ends it.
  */
 import { Alarm } from '../util/alarm.js';
+import { RepeatedFailure } from '../util/repeated-failure.js';
 import type { InterpreterEvent } from '../asl/interpreter/protocol.js';
 import type { Json } from '../asl/types.js';
 import type { Store } from '../store/database.js';
@@ -40,6 +41,7 @@ export class TaskDispatcher {
   private running = false;
   private readonly inFlight = new Map<string, AbortController>();
   private readonly alarm = new Alarm();
+  private readonly claimFailures = new RepeatedFailure('task dispatcher: claiming tasks');
   private loop: Promise<void> | undefined;
   private renewTimer: NodeJS.Timeout | undefined;
   private readonly leaseMs: number;
@@ -93,8 +95,9 @@ export class TaskDispatcher {
       if (room > 0) {
         try {
           claimed = await withRetry(() => this.store.db.transaction().execute((trx) => claimTasks(trx, this.store.dialect, this.options.owner, this.now(), this.leaseMs, room)));
+          this.claimFailures.succeeded();
         } catch (err) {
-          console.error('skybatch: claiming tasks failed, will retry:', err);
+          this.claimFailures.failed(err);
         }
       }
       for (const task of claimed) this.dispatch(task);

@@ -12,6 +12,20 @@ export function isTransient(err: unknown): boolean {
   return e?.code === '40001' || e?.code === '40P01' || e?.code === 'SQLITE_BUSY';
 }
 
+/**
+ * Errors about the database as a whole rather than one row: the disk is full, I/O failed, the
+ * connection is gone, the server is out of resources. Loops that isolate a poisoned row must
+ * not blame a row for these: every row would fail the same way, and be given up for nothing.
+ */
+export function isStoreUnavailable(err: unknown): boolean {
+  const code = String((err as { code?: unknown } | undefined)?.code ?? '');
+  if (isTransient(err)) return true;
+  if (/^SQLITE_(FULL|IOERR|READONLY|CANTOPEN|NOMEM|CORRUPT|NOTADB)/.test(code)) return true;
+  // PostgreSQL classes 08 (connection), 53 (insufficient resources), 57P (operator intervention).
+  if (/^(08|53)/.test(code) || code.startsWith('57P')) return true;
+  return ['ENOSPC', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EIO'].includes(code) || /Connection terminated/i.test(String((err as Error)?.message));
+}
+
 export async function withRetry<T>(work: () => Promise<T>, attempts = 5): Promise<T> {
   for (let i = 1; ; i++) {
     try {

@@ -6,6 +6,7 @@
  * that dies stops renewing and its rows are claimed again once their lease runs out.
  */
 import { Alarm } from './alarm.js';
+import { RepeatedFailure } from './repeated-failure.js';
 
 export interface LeaseLoopOptions<Row> {
   name: string;
@@ -26,7 +27,11 @@ export class LeaseLoop<Row> {
   private renewTimer: NodeJS.Timeout | undefined;
   private readonly settled = new Set<Promise<void>>();
 
-  constructor(private readonly options: LeaseLoopOptions<Row>) {}
+  private readonly claimFailures: RepeatedFailure;
+
+  constructor(private readonly options: LeaseLoopOptions<Row>) {
+    this.claimFailures = new RepeatedFailure(`${options.name}: claiming work`);
+  }
 
   start(): void {
     if (this.running) return;
@@ -59,8 +64,9 @@ export class LeaseLoop<Row> {
       if (room > 0) {
         try {
           claimed = await this.options.claim(room);
+          this.claimFailures.succeeded();
         } catch (err) {
-          console.error(`skybatch: ${this.options.name}: claiming work failed, will retry:`, err);
+          this.claimFailures.failed(err);
         }
       }
       for (const row of claimed) this.dispatch(row);
