@@ -10,25 +10,7 @@ import type { ExecutionInfo } from '../../src/engine/types.js';
 import { openStore } from '../../src/store/database.js';
 import { backends, until } from '../support/backends.js';
 import { startServer, type RunningServer } from '../support/server.js';
-
-const runaway = {
-  StartAt: 'A',
-  States: {
-    A: { Type: 'Pass', Next: 'C' },
-    C: { Type: 'Choice', Choices: [{ Variable: '$.stop', IsPresent: true, Next: 'E' }], Default: 'A' },
-    E: { Type: 'Succeed' },
-  },
-};
-const quick = { StartAt: 'P', States: { P: { Type: 'Pass', Result: 'ok', Next: 'Q' }, Q: { Type: 'Pass', End: true } } };
-const wrapper = { StartAt: 'W', States: { W: { Type: 'Pass', Parameters: { 'w.$': '$' }, End: true } } };
-const growing = {
-  StartAt: 'W',
-  States: {
-    W: { Type: 'Pass', Parameters: { 'w.$': '$' }, Next: 'C' },
-    C: { Type: 'Choice', Choices: [{ Variable: '$.stop', IsPresent: true, Next: 'E' }], Default: 'W' },
-    E: { Type: 'Succeed' },
-  },
-};
+import { growing, quick, runaway, wrapper } from '../engine/fixtures/unruly-machines.js';
 
 /** Probes /api/v1/health every 20 ms until stopped; returns each answer's time in ms (Infinity: none within 2 s). */
 function probeHealth(url: string): { stop(): Promise<number[]> } {

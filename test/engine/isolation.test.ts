@@ -11,24 +11,9 @@ import type { TaskRegistry } from '../../src/engine/task-registry.js';
 import type { ExecutionInfo } from '../../src/engine/types.js';
 import { BadRequestError } from '../../src/errors.js';
 import { backends, until, type BackendHandle } from '../support/backends.js';
+import { growing, nested, quick, runaway, wrapper } from './fixtures/unruly-machines.js';
 
-const runaway = {
-  StartAt: 'A',
-  States: {
-    A: { Type: 'Pass', Next: 'C' },
-    C: { Type: 'Choice', Choices: [{ Variable: '$.stop', IsPresent: true, Next: 'E' }], Default: 'A' },
-    E: { Type: 'Succeed' },
-  },
-};
-const quick = { StartAt: 'P', States: { P: { Type: 'Pass', Result: 'ok', Next: 'Q' }, Q: { Type: 'Pass', End: true } } };
-const wrapper = { StartAt: 'W', States: { W: { Type: 'Pass', Parameters: { 'w.$': '$' }, Next: 'X' }, X: { Type: 'Pass', End: true } } };
 const napping = { StartAt: 'N', States: { N: { Type: 'Wait', Seconds: 3600, End: true } } };
-
-function nested(levels: number): unknown {
-  let value: unknown = [];
-  for (let i = 1; i < levels; i++) value = [value];
-  return value;
-}
 
 async function allHistory(p: OpenPlatform, id: string): Promise<HistoryEvent[]> {
   const events: HistoryEvent[] = [];
@@ -161,14 +146,6 @@ describe.each(backends)('execution isolation on $name', (backend) => {
     await expect(p.executions.start({ stateMachine: 'wrapper', input: nested(501) as never })).rejects.toThrow(/deeper than 500 levels/);
     const fine = await p.executions.start({ stateMachine: 'wrapper', input: nested(400) as never });
     expect((await done(p, fine.execution.id)).status).toBe('SUCCEEDED');
-    const growing = {
-      StartAt: 'W',
-      States: {
-        W: { Type: 'Pass', Parameters: { 'w.$': '$' }, Next: 'C' },
-        C: { Type: 'Choice', Choices: [{ Variable: '$.stop', IsPresent: true, Next: 'E' }], Default: 'W' },
-        E: { Type: 'Succeed' },
-      },
-    };
     await p.stateMachines.create({ name: 'growing', definition: growing });
     const grows = await p.executions.start({ stateMachine: 'growing', input: {} });
     const final = await done(p, grows.execution.id);

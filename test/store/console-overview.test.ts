@@ -2,11 +2,11 @@
  * The overview's throughput chart, counted per minute by the database, on both backends:
  * executions by the minute they stopped, jobs by the minute they were submitted, an hour back.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStore, type Store } from '../../src/store/database.js';
+import { describe, expect, it } from 'vitest';
 import { overviewCounts } from '../../src/store/console.js';
 import type { JobRow } from '../../src/store/jobs.js';
-import { backends, type BackendHandle } from '../support/backends.js';
+import { backends } from '../support/backends.js';
+import { useStore } from '../support/store.js';
 
 const NOW = new Date('2026-11-26T10:30:20.000Z');
 const minutesAgo = (m: number, extraMs = 0) => NOW.getTime() - m * 60_000 + extraMs;
@@ -20,19 +20,10 @@ function job(id: string, createdAt: number, arraySize: number | null = null): Jo
 
 for (const backend of backends) {
   describe(`overview throughput on ${backend.name}`, () => {
-    let handle: BackendHandle;
-    let store: Store;
-    beforeAll(async () => {
-      handle = await backend.create();
-      store = await openStore({ dataDir: handle.dataDir, databaseUrl: handle.databaseUrl });
-    });
-    afterAll(async () => {
-      await store.close();
-      await handle.cleanup();
-    });
+    const storeOf = useStore(backend);
 
     it('counts jobs submitted and executions stopped in each minute of the last hour', async () => {
-      await store.db.insertInto('jobs').values([
+      await storeOf().db.insertInto('jobs').values([
         job('a', minutesAgo(0, -1_000)), // 10:30:19
         job('b', minutesAgo(0, -15_000)), // 10:30:05
         job('c', minutesAgo(5)), // 10:25:20
@@ -43,9 +34,9 @@ for (const backend of backends) {
         id, name: id, state_machine: 'm', revision: 1, status: stop === null ? 'RUNNING' : 'SUCCEEDED', input: '{}', output: null, error: null, cause: null,
         start_date: new Date(minutesAgo(70)).toISOString(), stop_date: stop === null ? null : new Date(stop).toISOString(), redrive_count: 0, state: '{}', last_event_id: 0,
       });
-      await store.db.insertInto('executions').values([execution('e1', minutesAgo(2)), execution('e2', minutesAgo(2, 30_000)), execution('e3', minutesAgo(90)), execution('e4', null)]).execute();
+      await storeOf().db.insertInto('executions').values([execution('e1', minutesAgo(2)), execution('e2', minutesAgo(2, 30_000)), execution('e3', minutesAgo(90)), execution('e4', null)]).execute();
 
-      const { throughput } = await overviewCounts(store.db, NOW);
+      const { throughput } = await overviewCounts(storeOf().db, NOW);
       expect(throughput).toHaveLength(61);
       const at = (minute: string) => throughput.find((t) => t.minute === minute);
       expect(at('2026-11-26T10:30')).toEqual({ minute: '2026-11-26T10:30', executionsEnded: 0, jobsSubmitted: 2 });

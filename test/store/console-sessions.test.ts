@@ -2,26 +2,17 @@
  * Console sessions are rows (migration 011): logout deletes its row, so the cookie is dead at
  * once, and a session is never accepted where a Bearer token goes. On both backends.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createTokens } from '../../src/engine/tokens.js';
-import { openStore, type Store } from '../../src/store/database.js';
-import { backends, type BackendHandle } from '../support/backends.js';
+import { backends } from '../support/backends.js';
+import { useStore } from '../support/store.js';
 
 for (const backend of backends) {
   describe(`console sessions on ${backend.name}`, () => {
-    let handle: BackendHandle;
-    let store: Store;
-    beforeAll(async () => {
-      handle = await backend.create();
-      store = await openStore({ dataDir: handle.dataDir, databaseUrl: handle.databaseUrl });
-    });
-    afterAll(async () => {
-      await store.close();
-      await handle.cleanup();
-    });
+    const storeOf = useStore(backend);
 
     it('verifies a live session until its expiry, and not after', async () => {
-      const tokens = await createTokens(store);
+      const tokens = await createTokens(storeOf());
       const now = Date.UTC(2026, 0, 1);
       const session = await tokens.issueSession(now + 60_000, now);
       expect(await tokens.verifySession(session, now)).toEqual({ kind: 'admin' });
@@ -29,7 +20,7 @@ for (const backend of backends) {
     });
 
     it('refuses a revoked session, and a revoked one stays refused after a restart', async () => {
-      const tokens = await createTokens(store);
+      const tokens = await createTokens(storeOf());
       const now = Date.now();
       const kept = await tokens.issueSession(now + 60_000, now);
       const revoked = await tokens.issueSession(now + 60_000, now);
@@ -38,13 +29,13 @@ for (const backend of backends) {
       // Revoking twice, or a value that was never a session, is not an error.
       await tokens.revokeSession(revoked);
       await tokens.revokeSession('session.not-one');
-      const reopened = await createTokens(store);
+      const reopened = await createTokens(storeOf());
       expect(await reopened.verifySession(kept, now)).toEqual({ kind: 'admin' });
       expect(await reopened.verifySession(revoked, now)).toBeUndefined();
     });
 
     it('never takes a session for a Bearer token, nor a Bearer token for a session', async () => {
-      const tokens = await createTokens(store);
+      const tokens = await createTokens(storeOf());
       const now = Date.now();
       const session = await tokens.issueSession(now + 60_000, now);
       expect(await tokens.verify(session, now)).toBeUndefined();
@@ -54,11 +45,11 @@ for (const backend of backends) {
     });
 
     it('drops expired sessions when it issues new ones', async () => {
-      const tokens = await createTokens(store);
+      const tokens = await createTokens(storeOf());
       const now = Date.UTC(2026, 5, 1);
       await tokens.issueSession(now - 1, now - 60_000);
       await tokens.issueSession(now + 60_000, now);
-      const expired = await store.db.selectFrom('console_sessions').select('expires_at').where('expires_at', '<=', now).execute();
+      const expired = await storeOf().db.selectFrom('console_sessions').select('expires_at').where('expires_at', '<=', now).execute();
       expect(expired).toEqual([]);
     });
   });

@@ -4,10 +4,10 @@
  * is cut into statements of 64, 16, 4 and 1 rows), and jobs not named must stay as they were.
  */
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStore, type Store } from '../../src/store/database.js';
+import { describe, expect, it } from 'vitest';
 import { updateJobStates, type JobRow } from '../../src/store/jobs.js';
-import { backends, type BackendHandle } from '../support/backends.js';
+import { backends } from '../support/backends.js';
+import { useStore } from '../support/store.js';
 
 function row(i: number): JobRow {
   return {
@@ -35,25 +35,16 @@ function row(i: number): JobRow {
 
 for (const backend of backends) {
   describe(`updateJobStates on ${backend.name}`, () => {
-    let handle: BackendHandle;
-    let store: Store;
-    beforeAll(async () => {
-      handle = await backend.create();
-      store = await openStore({ dataDir: handle.dataDir, databaseUrl: handle.databaseUrl });
-    });
-    afterAll(async () => {
-      await store.close();
-      await handle.cleanup();
-    });
+    const storeOf = useStore(backend);
 
     it.each([1, 2, 5, 64, 85, 150])('writes %i jobs, each its own status and body, all the common fields', async (count) => {
-      await store.db.deleteFrom('jobs').execute();
-      await store.db.insertInto('jobs').values(Array.from({ length: count + 3 }, (_, i) => row(i))).execute();
+      await storeOf().db.deleteFrom('jobs').execute();
+      await storeOf().db.insertInto('jobs').values(Array.from({ length: count + 3 }, (_, i) => row(i))).execute();
       // Bodies with quotes, a backslash and non-ASCII text: the values travel as parameters.
       const states = Array.from({ length: count }, (_, i) => ({ job_id: `job-${i}`, status: i % 2 === 0 ? 'STARTING' : 'RUNNING', body: JSON.stringify({ i, note: `it's "${i}" \\ é` }) }));
-      await store.db.transaction().execute((trx) => updateJobStates(trx, states, { attempt: sql<number>`attempt + 1`, owner: 'server-a', lease_expires: 1_000 + count }));
+      await storeOf().db.transaction().execute((trx) => updateJobStates(trx, states, { attempt: sql<number>`attempt + 1`, owner: 'server-a', lease_expires: 1_000 + count }));
 
-      const rows = await store.db.selectFrom('jobs').selectAll().orderBy('created_at').execute();
+      const rows = await storeOf().db.selectFrom('jobs').selectAll().orderBy('created_at').execute();
       for (const [i, r] of rows.entries()) {
         if (i < count) {
           expect(r).toMatchObject({ status: i % 2 === 0 ? 'STARTING' : 'RUNNING', attempt: (i % 3) + 1, owner: 'server-a' });
@@ -66,10 +57,10 @@ for (const backend of backends) {
     });
 
     it('does nothing for no jobs', async () => {
-      await store.db.deleteFrom('jobs').execute();
-      await store.db.insertInto('jobs').values([row(0)]).execute();
-      await updateJobStates(store.db, [], { owner: 'server-a' });
-      expect(await store.db.selectFrom('jobs').select(['status', 'owner']).execute()).toEqual([{ status: 'RUNNABLE', owner: null }]);
+      await storeOf().db.deleteFrom('jobs').execute();
+      await storeOf().db.insertInto('jobs').values([row(0)]).execute();
+      await updateJobStates(storeOf().db, [], { owner: 'server-a' });
+      expect(await storeOf().db.selectFrom('jobs').select(['status', 'owner']).execute()).toEqual([{ status: 'RUNNABLE', owner: null }]);
     });
   });
 }
