@@ -22,6 +22,8 @@ export interface RunOptions {
   stateMachineName?: string;
   /** Seed for States.MathRandom and States.UUID; drawn at random when absent. */
   seed?: number;
+  /** History events before the execution fails with States.Runtime (default 25,000, as on AWS). */
+  maxHistoryEvents?: number;
 }
 
 export interface RunResult {
@@ -46,6 +48,7 @@ export async function runExecution(definition: unknown, input: Json, options: Ru
   const aborts = new Map<string, AbortController>();
   let wake: (() => void) | undefined;
   let result: RunResult | undefined;
+  const limits = options.maxHistoryEvents === undefined ? {} : { maxHistoryEvents: options.maxHistoryEvents };
 
   const deliver = (event: InterpreterEvent) => {
     inbox.push(event);
@@ -128,6 +131,7 @@ export async function runExecution(definition: unknown, input: Json, options: Ru
     },
     clock.now(),
     options.seed ?? Math.floor(Math.random() * 2 ** 31),
+    limits,
   );
   let state = start.state;
   history.push(...start.events);
@@ -152,7 +156,7 @@ export async function runExecution(definition: unknown, input: Json, options: Ru
       }
       if (!event) continue;
     }
-    const out = await step(def, state, event, clock.now());
+    const out = await step(def, state, event, clock.now(), undefined, limits);
     state = out.state;
     history.push(...out.events);
     perform(out.commands);

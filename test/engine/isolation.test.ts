@@ -125,6 +125,27 @@ describe.each(backends)('execution isolation on $name', (backend) => {
     expect(batches.length).toBeGreaterThan(10);
   });
 
+  it('launches a large Map a budget at a time, with every result in order', async () => {
+    const p = await start({ engine: { stepBudget: { transitions: 200 } } });
+    const doubling = { StartAt: 'M', States: { M: { Type: 'Map', ItemProcessor: { StartAt: 'D', States: { D: { Type: 'Pass', Parameters: { 'v.$': 'States.MathAdd($, $)' }, OutputPath: '$.v', End: true } } }, End: true } } };
+    await p.stateMachines.create({ name: 'doubling', definition: doubling });
+    const items = Array.from({ length: 3000 }, (_, i) => i);
+    const { execution } = await p.executions.start({ stateMachine: 'doubling', input: items });
+    let largest = 0;
+    const final = await until(async () => {
+      const row = await p.store.db.selectFrom('executions').select(['state', 'status']).where('id', '=', execution.id).executeTakeFirstOrThrow();
+      if (row.state !== '') largest = Math.max(largest, Object.keys((JSON.parse(row.state) as { frames: object }).frames).length);
+      return row.status === 'RUNNING' ? undefined : p.executions.describe(execution.id);
+    }, 60_000, 5);
+    expect(final.status).toBe('SUCCEEDED');
+    expect(final.output).toEqual(items.map((i) => 2 * i));
+    // Stored between batches: the Map and no more iterations than a budget lets run.
+    expect(largest).toBeLessThanOrEqual(202);
+    const history = await allHistory(p, execution.id);
+    expect(history.filter((e) => e.type === 'MapIterationStarted')).toHaveLength(3000);
+    expect(history.filter((e) => e.type === 'PassStateEntered')).toHaveLength(3000);
+  });
+
   it('resumes a parked execution after a restart', async () => {
     const first = await start({ engine: { stepBudget: { transitions: 20 } } });
     await first.stateMachines.create({ name: 'runaway', definition: runaway });

@@ -22,6 +22,8 @@ export type ChildEndedHandler = (run: Run, parent: Frame, child: Frame, outcome:
 export interface StateHandlers {
   enter: Record<State['Type'], StateHandler>;
   childEnded: Record<'Parallel' | 'Map', ChildEndedHandler>;
+  /** A Map that stopped launching iterations when the step budget ran out launches more. */
+  launchMore: Record<'Map', (run: Run, frame: Frame) => Promise<void>>;
 }
 
 export class Run {
@@ -184,17 +186,39 @@ export class Run {
     if (this.state.pending[CONTINUE_TIMER] === undefined) this.startTimer(frame, CONTINUE_TIMER, this.now);
   }
 
-  /** The continue timer fired: every parked frame enters its state now (budget permitting). */
+  /**
+   * Takes one transition of the step budget for work that is not a state's entry (a Map
+   * launching an iteration); false when it is spent, and the caller calls parkLaunches.
+   */
+  spendTransition(): boolean {
+    return takeTransition(this.limits.budget);
+  }
+
+  /** A Map frame that has iterations left to launch, for the continue timer to pick up. */
+  parkLaunches(frame: Frame): void {
+    const parked = (this.state.parked ??= []);
+    if (!parked.includes(frame.id)) parked.push(frame.id);
+    if (this.state.pending[CONTINUE_TIMER] === undefined) this.startTimer(frame, CONTINUE_TIMER, this.now);
+  }
+
+  /** The continue timer fired: parked frames enter their states, Maps launch more (budget permitting). */
   resumeParked(): void {
     delete this.state.pending[CONTINUE_TIMER];
     const parked = this.state.parked ?? [];
     delete this.state.parked;
+    // Iterations already launched go first: a Map launching more would spend the budget on
+    // new iterations while those wait, and the stored state would only grow.
+    const maps: Frame[] = [];
     for (const id of parked) {
       const frame = this.state.frames[id];
-      if (frame?.wait?.kind !== 'parked') continue;
-      delete frame.wait;
-      this.enter(frame, frame.stateName, frame.input);
+      if (frame?.wait?.kind === 'parked') {
+        delete frame.wait;
+        this.enter(frame, frame.stateName, frame.input);
+      } else if (frame?.wait?.kind === 'children' && this.currentState(frame).Type === 'Map') {
+        maps.push(frame);
+      }
     }
+    for (const frame of maps) this.resume(frame, () => this.handlers.launchMore.Map(this, frame));
   }
 
   /** Runs the current state of `frame` (on entry and on each retry). */

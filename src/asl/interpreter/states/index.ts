@@ -1,7 +1,7 @@
 import type { StateHandlers } from '../run.js';
 import { enterChoice } from './choice.js';
 import { enterFail } from './fail.js';
-import { enterMap, mapChildEnded } from './map.js';
+import { enterMap, mapChildEnded, mapLaunchMore } from './map.js';
 import { enterParallel, parallelChildEnded } from './parallel.js';
 import { enterPass } from './pass.js';
 import { enterSucceed } from './succeed.js';
@@ -20,4 +20,5 @@ export const stateHandlers: StateHandlers = {
     Map: enterMap,
   },
   childEnded: { Parallel: parallelChildEnded, Map: mapChildEnded },
+  launchMore: { Map: mapLaunchMore },
 };

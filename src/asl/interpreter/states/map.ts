@@ -124,6 +124,12 @@ async function launch(run: Run, frame: Frame, state: MapState, group: ChildGroup
   const startAt = run.compiled.machines[machineId]?.startAt as string;
   const selectNow = state.ItemBatcher === undefined;
   while (group.launched < group.items.length && (group.maxConcurrency === 0 || group.launched - group.finished < group.maxConcurrency)) {
+    // Launched iterations are state the runtime stores at every yield: launch no more than
+    // the step budget lets run, rather than park thousands of them.
+    if (!run.spendTransition()) {
+      run.parkLaunches(frame);
+      return;
+    }
     const index = group.launched++;
     const item = group.items[index] as Json;
     const iterationInput = selectNow ? await selectItem(run, frame, state, group.effectiveInput, item, index) : item;
@@ -184,3 +190,10 @@ export const mapChildEnded: ChildEndedHandler = async (run, parent, child, outco
   run.emit(parent, 'MapStateSucceeded');
   await finishWithResult(run, parent, state, group.results);
 };
+
+/** The continue timer after a Map stopped launching: launch the iterations it still may. */
+export async function mapLaunchMore(run: Run, frame: Frame): Promise<void> {
+  const group = frame.children;
+  if (!group) return;
+  await launch(run, frame, run.currentState(frame) as MapState, group);
+}
