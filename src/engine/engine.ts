@@ -10,7 +10,7 @@
  * twice at the same time.
  *
  * No execution can hold up the others:
- * - each execution has a budget per batch (states entered, and time); past it the interpreter
+ * - each execution has a budget per batch (states entered, and its share of the batch's time); past it the interpreter
  *   parks it behind a timer due at once, so it goes on after the other due executions, and a
  *   batch as a whole stops stepping new executions once it has used its time;
  * - between batches the loop yields to the event loop, so the HTTP server answers meanwhile;
@@ -42,9 +42,13 @@ export interface EngineOptions {
   batchSize?: number;
   /** History events an execution may have before it fails with States.Runtime (AWS: 25,000). */
   maxHistoryEvents?: number;
-  /** Per execution and batch: states it may enter and milliseconds it may take before it yields. */
+  /**
+   * Per execution and batch: states it may enter (20,000) and milliseconds it may take before
+   * it yields (default: its share of the batch's time, at least 2 ms: an execution alone in
+   * its batch gets all of it, so a big Map is not cut into many small steps for nobody).
+   */
   stepBudget?: { transitions?: number; ms?: number };
-  /** Milliseconds a batch may spend stepping before it leaves its remaining executions for the next. */
+  /** Milliseconds a batch may spend stepping before it leaves its remaining executions for the next (40). */
   batchBudgetMs?: number;
   now?: () => number;
   /** Monotonic time for the budgets (performance.now unless given). */
@@ -63,7 +67,8 @@ export class Engine {
   private readonly batchSize: number;
   private readonly maxHistoryEvents: number;
   private readonly budgetTransitions: number;
-  private readonly budgetMs: number;
+  /** Per execution; undefined: its share of the batch's time. */
+  private readonly budgetMs: number | undefined;
   private readonly batchBudgetMs: number;
   private readonly elapsed: () => number;
   /** Executions whose lone step failed, with the error, to end them at the second same failure. */
@@ -76,9 +81,9 @@ export class Engine {
     this.pollMs = options.pollMs ?? 250;
     this.batchSize = options.batchSize ?? 50;
     this.maxHistoryEvents = options.maxHistoryEvents ?? DEFAULT_MAX_HISTORY_EVENTS;
-    this.budgetTransitions = options.stepBudget?.transitions ?? 5000;
-    this.budgetMs = options.stepBudget?.ms ?? 10;
-    this.batchBudgetMs = options.batchBudgetMs ?? 25;
+    this.budgetTransitions = options.stepBudget?.transitions ?? 20_000;
+    this.budgetMs = options.stepBudget?.ms;
+    this.batchBudgetMs = options.batchBudgetMs ?? 40;
     this.now = options.now ?? Date.now;
     this.elapsed = options.elapsed ?? (() => performance.now());
   }
@@ -179,6 +184,7 @@ export class Engine {
         const writes = new StepWrites();
         const consumed: number[] = [];
         const batchStart = this.elapsed();
+        const shareMs = this.budgetMs ?? Math.max(2, this.batchBudgetMs / executions.length);
         for (const [i, execution] of executions.entries()) {
           // Past the batch's time the rest wait for the next batch, their events untouched.
           if (i > 0 && this.elapsed() - batchStart > this.batchBudgetMs) break;
@@ -192,6 +198,7 @@ export class Engine {
               execution,
               events.map((e) => e.event),
               now,
+              shareMs,
             );
           } catch (err) {
             writes.broken.push(breakExecution(execution, 'FAILED', 'States.Runtime', describeBreak(err), now));
@@ -261,7 +268,7 @@ export class Engine {
         const writes = new StepWrites();
         const now = this.now();
         try {
-          const stepped = await this.stepExecution(trx, execution, [JSON.stringify(event)], now);
+          const stepped = await this.stepExecution(trx, execution, [JSON.stringify(event)], now, this.budgetMs ?? this.batchBudgetMs);
           if (stepped) {
             writes.history.push({ executionId, events: stepped.history });
             writes.collect(executionId, stepped.commands, now);
@@ -302,7 +309,7 @@ export class Engine {
    * Runs the interpreter over one execution's events and serialises the result, touching no
    * table: whatever it throws concerns this execution alone.
    */
-  private async stepExecution(db: Store['db'], execution: ExecutionRow, eventTexts: string[], now: number): Promise<Stepped> {
+  private async stepExecution(db: Store['db'], execution: ExecutionRow, eventTexts: string[], now: number, budgetMs: number): Promise<Stepped> {
     const definition = await this.definition(db, execution.state_machine, execution.revision);
     let state: ExecutionState | undefined = execution.state === '' ? undefined : (JSON.parse(execution.state) as ExecutionState);
     const history: HistoryEvent[] = [];
@@ -310,7 +317,7 @@ export class Engine {
     // Only the start event uses the seed; later steps draw from the state's own generator.
     const seed = hashSeed(execution.id);
     const started = this.elapsed();
-    const budget: StepBudget = { transitions: this.budgetTransitions, overdue: () => this.elapsed() - started > this.budgetMs };
+    const budget: StepBudget = { transitions: this.budgetTransitions, overdue: () => this.elapsed() - started > budgetMs };
     const limits = { maxHistoryEvents: this.maxHistoryEvents, budget };
     for (const text of eventTexts) {
       const event = JSON.parse(text) as InterpreterEvent;
