@@ -589,7 +589,8 @@ export class Scheduler {
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         if (isStoreUnavailable(err) || this.writeStrikes.get(jobId) !== message) {
-          this.writeStrikes.set(jobId, message);
+          // A store that is down or full is no strike against the job.
+          if (!isStoreUnavailable(err)) this.writeStrikes.set(jobId, message);
           this.pending.push(...items);
           continue;
         }
