@@ -21,6 +21,7 @@
 import { Alarm } from '../util/alarm.js';
 import { RepeatedFailure } from '../util/repeated-failure.js';
 import type { Command, HistoryEvent, InterpreterEvent } from '../asl/interpreter/protocol.js';
+import { BatchTime } from './batch-time.js';
 import { DEFAULT_MAX_HISTORY_EVENTS, type StepBudget } from '../asl/interpreter/step-limits.js';
 import type { ExecutionState } from '../asl/interpreter/state.js';
 import { step } from '../asl/interpreter/step.js';
@@ -48,7 +49,10 @@ export interface EngineOptions {
    * its batch gets all of it, so a big Map is not cut into many small steps for nobody).
    */
   stepBudget?: { transitions?: number; ms?: number };
-  /** Milliseconds a batch may spend stepping before it leaves its remaining executions for the next (40). */
+  /**
+   * Milliseconds a batch may hold the event loop, its writes included (60): the stepping gets
+   * what the writes leave, and past it the remaining executions wait for the next batch.
+   */
   batchBudgetMs?: number;
   now?: () => number;
   /** Monotonic time for the budgets (performance.now unless given). */
@@ -69,7 +73,7 @@ export class Engine {
   private readonly budgetTransitions: number;
   /** Per execution; undefined: its share of the batch's time. */
   private readonly budgetMs: number | undefined;
-  private readonly batchBudgetMs: number;
+  private readonly batchTime: BatchTime;
   private readonly elapsed: () => number;
   /** Executions whose lone step failed, with the error, to end them at the second same failure. */
   private readonly strikes = new Map<string, string>();
@@ -83,7 +87,7 @@ export class Engine {
     this.maxHistoryEvents = options.maxHistoryEvents ?? DEFAULT_MAX_HISTORY_EVENTS;
     this.budgetTransitions = options.stepBudget?.transitions ?? 20_000;
     this.budgetMs = options.stepBudget?.ms;
-    this.batchBudgetMs = options.batchBudgetMs ?? 40;
+    this.batchTime = new BatchTime(options.batchBudgetMs ?? 60);
     this.now = options.now ?? Date.now;
     this.elapsed = options.elapsed ?? (() => performance.now());
   }
@@ -119,7 +123,7 @@ export class Engine {
       if (!this.running) break;
       if (processed > 0) {
         // A batch is synchronous work on SQLite; let requests and timers in before the next.
-        await new Promise<void>((resolve) => setImmediate(resolve));
+        await yieldToIo();
         continue;
       }
       const next = await nextDueAt(this.store.db).catch(() => undefined);
@@ -167,6 +171,8 @@ export class Engine {
     const { db, dialect } = this.store;
     const now = this.now();
     let outcome: StepOutcome | undefined;
+    let steppingMs = 0;
+    let writesFrom = 0;
     const applied = await withRetry(() =>
       db.transaction().execute(async (trx) => {
         const candidates = only ?? (await dueExecutions(trx, now, this.batchSize * 4));
@@ -184,10 +190,11 @@ export class Engine {
         const writes = new StepWrites();
         const consumed: number[] = [];
         const batchStart = this.elapsed();
-        const shareMs = this.budgetMs ?? Math.max(2, this.batchBudgetMs / executions.length);
+        const batchSteppingMs = this.batchTime.steppingMs();
+        const shareMs = this.budgetMs ?? Math.max(2, batchSteppingMs / executions.length);
         for (const [i, execution] of executions.entries()) {
           // Past the batch's time the rest wait for the next batch, their events untouched.
-          if (i > 0 && this.elapsed() - batchStart > this.batchBudgetMs) break;
+          if (i > 0 && this.elapsed() - batchStart > batchSteppingMs) break;
           const events = byExecution.get(execution.id) ?? [];
           if (events.length === 0) continue; // another server stepped it meanwhile
           for (const e of events) consumed.push(e.id);
@@ -210,13 +217,18 @@ export class Engine {
           await saveExecution(trx, execution.id, stepped.fields);
           if (stepped.finished) writes.outcome.finished.push(execution.id);
         }
+        writesFrom = this.elapsed();
+        steppingMs = writesFrom - batchStart;
         await writes.flush(trx);
         await deleteEvents(trx, consumed);
         outcome = writes.outcome;
         return consumed.length;
       }),
     );
-    if (outcome) this.onCommitted(outcome);
+    if (outcome) {
+      this.batchTime.record(steppingMs, this.elapsed() - writesFrom);
+      this.onCommitted(outcome);
+    }
     return applied;
   }
 
@@ -268,7 +280,7 @@ export class Engine {
         const writes = new StepWrites();
         const now = this.now();
         try {
-          const stepped = await this.stepExecution(trx, execution, [JSON.stringify(event)], now, this.budgetMs ?? this.batchBudgetMs);
+          const stepped = await this.stepExecution(trx, execution, [JSON.stringify(event)], now, this.budgetMs ?? this.batchTime.steppingMs());
           if (stepped) {
             writes.history.push({ executionId, events: stepped.history });
             writes.collect(executionId, stepped.commands, now);
@@ -348,6 +360,16 @@ export class Engine {
       },
     };
   }
+}
+
+/**
+ * Waits until the event loop has polled for I/O once. One setImmediate is not enough: from a
+ * timer or an I/O callback it fires in the same turn's check phase, before any new request is
+ * read, so two batches would run back to back; the second always comes after a poll.
+ */
+async function yieldToIo(): Promise<void> {
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  await new Promise<void>((resolve) => setImmediate(resolve));
 }
 
 /** A stable per-execution seed, so a replay of its events draws the same random numbers. */

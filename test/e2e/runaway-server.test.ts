@@ -5,6 +5,7 @@
  * holds after a kill -9 in the middle, with the loop resumed where it was.
  */
 import { randomUUID } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ExecutionInfo } from '../../src/engine/types.js';
 import { openStore } from '../../src/store/database.js';
@@ -12,26 +13,45 @@ import { backends, until } from '../support/backends.js';
 import { startServer, type RunningServer } from '../support/server.js';
 import { growing, quick, runaway, wrapper } from '../engine/fixtures/unruly-machines.js';
 
-/** Probes /api/v1/health every 20 ms until stopped; returns each answer's time in ms (Infinity: none within 2 s). */
-function probeHealth(url: string): { stop(): Promise<number[]> } {
-  const times: number[] = [];
-  let running = true;
-  const loop = (async () => {
-    while (running) {
-      const started = performance.now();
-      const ok = await fetch(`${url}/api/v1/health`, { signal: AbortSignal.timeout(2000) })
-        .then((r) => r.ok)
-        .catch(() => false);
-      times.push(ok ? performance.now() - started : Infinity);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  })();
+/**
+ * Probes /api/v1/health every 10 ms until stopped, from a thread of its own so that the test's
+ * own work (200 starts, polling) does not delay it; returns each answer's time in ms
+ * (Infinity: none within 2 s). Resolves once the thread's first, untimed request is answered:
+ * the first fetch of a thread loads its HTTP client, which takes longer than any answer.
+ */
+async function probeHealth(url: string): Promise<{ stop(): Promise<number[]> }> {
+  const worker = new Worker(
+    `const { parentPort, workerData } = require('node:worker_threads');
+    const times = [];
+    let running = true;
+    parentPort.once('message', () => (running = false));
+    (async () => {
+      await fetch(workerData + '/api/v1/health').then((r) => r.text());
+      parentPort.postMessage('ready');
+      while (running) {
+        const started = performance.now();
+        const ok = await fetch(workerData + '/api/v1/health', { signal: AbortSignal.timeout(2000) }).then((r) => r.ok).catch(() => false);
+        times.push(ok ? performance.now() - started : Infinity);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      parentPort.postMessage(times);
+    })();`,
+    { eval: true, workerData: url },
+  );
+  const failed = new Promise<never>((_, reject) => worker.once('error', reject));
+  await Promise.race([new Promise((resolve) => worker.once('message', resolve)), failed]);
   return {
-    async stop() {
-      running = false;
-      await loop;
-      return times;
-    },
+    stop: () =>
+      Promise.race([
+        new Promise<number[]>((resolve) => {
+          worker.once('message', (times: number[]) => {
+            resolve(times);
+            void worker.terminate();
+          });
+          worker.postMessage('stop');
+        }),
+        failed,
+      ]),
   };
 }
 
@@ -43,10 +63,11 @@ function summary(times: number[]): string {
 
 function expectHealthy(times: number[], when: string): void {
   console.log(`health ${when}: ${summary(times)}`);
-  // Every probe answered, none after a second, and all but a few within 100 ms: the probes
-  // share two cores with 200 starts over HTTP and, in CI, with the other suites.
-  expect(times.filter((t) => t > 1000)).toEqual([]);
-  expect(times.filter((t) => t > 100).length).toBeLessThanOrEqual(Math.ceil(times.length * 0.05));
+  // Every probe answered within 100 ms but for the odd one, never past half a second: in CI the
+  // server shares two cores with the other suites, and the scheduler of the machine is not ours.
+  expect(times.length).toBeGreaterThanOrEqual(10);
+  expect(times.filter((t) => t > 500)).toEqual([]);
+  expect(times.filter((t) => t > 100).length).toBeLessThanOrEqual(Math.max(1, Math.floor(times.length * 0.02)));
 }
 
 describe.each(backends)('a runaway and a poisoned execution on a real server ($name)', (backend) => {
@@ -84,7 +105,7 @@ describe.each(backends)('a runaway and a poisoned execution on a real server ($n
 
     // Phase 1: the API refuses an input nested too deep; a loop, a machine whose output
     // grows too deep and 100 others start at the same time; the server is killed mid-way.
-    let probe = probeHealth(server.url);
+    let probe = await probeHealth(server.url);
     const deep = '['.repeat(4000) + ']'.repeat(4000);
     const refused = await fetch(`${server.url}/api/v1/executions`, {
       method: 'POST',
@@ -93,6 +114,8 @@ describe.each(backends)('a runaway and a poisoned execution on a real server ($n
     });
     expect(refused.status).toBe(400);
     const [[loop], [grows], others] = await Promise.all([start('runaway'), start('growing'), start('quick', 100)]);
+    // Killed once the others are through (the loop may or may not have ended by then).
+    await allSucceeded(others as string[]);
     const beforeCrash = await probe.stop();
     await server.crash();
 
@@ -113,7 +136,7 @@ describe.each(backends)('a runaway and a poisoned execution on a real server ($n
     // Phase 2: restarted, everything of phase 1 ends, and so do a new loop and 100 more.
     server = await startServer({ dataDir: handle.dataDir, databaseUrl: handle.databaseUrl });
     servers.push(server);
-    probe = probeHealth(server.url);
+    probe = await probeHealth(server.url);
     const [[loop2], more] = await Promise.all([start('runaway'), start('quick', 100)]);
     await allSucceeded([...(others as string[]), ...more]);
     await expectRunawayFailed(loop as string);
