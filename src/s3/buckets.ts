@@ -7,7 +7,7 @@ import { lifecycleXml, notificationXml, parseLifecycle, parseNotification } from
 import { S3Error } from './errors.js';
 import { drain, encodeKey, integerParam, readXmlBody, sendXml, type S3Context } from './request.js';
 import { S3_REGION } from './sigv4.js';
-import { children, text } from './xml.js';
+import { children, text, token } from './xml.js';
 
 export type Storage = ObjectStore & Partial<ObjectStoreNotifications>;
 
@@ -102,7 +102,7 @@ export async function deleteObjects(ctx: S3Context, store: Storage): Promise<voi
   if (root === undefined) throw new S3Error('MalformedXML', 'expected a <Delete> document');
   const objects = children(root, 'Object');
   if (objects.length > 1000) throw new S3Error('MalformedXML', 'a DeleteObjects request names at most 1000 keys');
-  const quiet = text(root, 'Quiet') === 'true';
+  const quiet = token(root, 'Quiet') === 'true';
   const deleted: { Key: string }[] = [];
   const errors: { Key: string; Code: string; Message: string }[] = [];
   for (const object of objects) {

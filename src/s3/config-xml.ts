@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { LifecycleRule, NotificationRule, StorageClass } from '../storage/types.js';
 import { S3Error } from './errors.js';
 import { STORAGE_CLASSES } from './request.js';
-import { child, children, text, type XmlNode } from './xml.js';
+import { child, children, text, token, type XmlNode } from './xml.js';
 
 export function parseLifecycle(document: Record<string, XmlNode | undefined>): LifecycleRule[] {
   const root = document.LifecycleConfiguration;
@@ -20,9 +20,9 @@ export function parseLifecycle(document: Record<string, XmlNode | undefined>): L
     const id = text(rule, 'ID') ?? randomUUID();
     if (ids.has(id)) throw new S3Error('InvalidArgument', `Rule ID must be unique. Found same ID for more than one rule: ${id}`);
     ids.add(id);
-    const status = text(rule, 'Status');
+    const status = token(rule, 'Status');
     if (status !== 'Enabled' && status !== 'Disabled') throw new S3Error('MalformedXML', `rule ${id}: <Status> must be Enabled or Disabled`);
-    const transitions = children(rule, 'Transition').map((transition) => ({ days: days(transition, 'Days', id), storageClass: storageClass(text(transition, 'StorageClass'), id) }));
+    const transitions = children(rule, 'Transition').map((transition) => ({ days: days(transition, 'Days', id), storageClass: storageClass(token(transition, 'StorageClass'), id) }));
     const expirationNode = child(rule, 'Expiration');
     const abortNode = child(rule, 'AbortIncompleteMultipartUpload');
     const parsed: LifecycleRule = { id, status, filter: parseFilter(rule, id), transitions };
@@ -56,9 +56,9 @@ function parseFilter(rule: XmlNode, id: string): LifecycleRule['filter'] {
 }
 
 function days(node: XmlNode, name: string, id: string): number {
-  const value = text(node, name);
+  const value = token(node, name);
   if (value === undefined) {
-    if (text(node, 'Date') !== undefined) throw new S3Error('NotImplemented', `rule ${id}: only <Days> is supported, not <Date>`);
+    if (token(node, 'Date') !== undefined) throw new S3Error('NotImplemented', `rule ${id}: only <Days> is supported, not <Date>`);
     throw new S3Error('MalformedXML', `rule ${id}: <${name}> is required`);
   }
   const number = Number(value);
@@ -109,17 +109,17 @@ export function parseNotification(document: Record<string, XmlNode | undefined>)
   for (const [list, arnElement] of NOTIFICATION_KINDS) {
     for (const configuration of children(root, list)) {
       const id = text(configuration, 'Id') ?? randomUUID();
-      const targetArn = text(configuration, arnElement) ?? (list === 'LambdaFunctionConfiguration' ? text(configuration, 'Function') : undefined);
+      const targetArn = token(configuration, arnElement) ?? (list === 'LambdaFunctionConfiguration' ? token(configuration, 'Function') : undefined);
       if (targetArn === undefined) throw new S3Error('InvalidArgument', `${list} ${id}: <${arnElement}> (the target ARN) is required`);
       const events = children(configuration, 'Event').map((event) => {
         if (typeof event !== 'string') throw new S3Error('MalformedXML', `${list} ${id}: <Event> must hold text`);
-        return event;
+        return event.trim();
       });
       if (events.length === 0) throw new S3Error('InvalidArgument', `${list} ${id}: at least one <Event> is required`);
       const filter: NotificationRule['filter'] = {};
       const key = child(child(configuration, 'Filter'), 'S3Key') as XmlNode | undefined;
       for (const rule of children(key, 'FilterRule')) {
-        const name = text(rule, 'Name')?.toLowerCase();
+        const name = token(rule, 'Name')?.toLowerCase();
         const value = text(rule, 'Value') ?? '';
         if (name !== 'prefix' && name !== 'suffix') throw new S3Error('InvalidArgument', `${list} ${id}: FilterRule names must be prefix or suffix`);
         if (filter[name] !== undefined) throw new S3Error('InvalidArgument', `${list} ${id}: the ${name} filter rule is given twice`);

@@ -6,7 +6,7 @@ import { StorageError, type ByteRange, type ObjectInfo } from '../storage/types.
 import type { Storage } from './buckets.js';
 import { S3Error } from './errors.js';
 import { drain, header, integerParam, objectHeaders, readXmlBody, sendXml, storageClassHeader, taggingHeader, userMetadata, type S3Context } from './request.js';
-import { children, text } from './xml.js';
+import { children, token } from './xml.js';
 
 const MAX_PART_NUMBER = 10_000;
 
@@ -197,8 +197,8 @@ export async function completeMultipartUpload(ctx: S3Context, store: Storage, up
   const root = document.CompleteMultipartUpload;
   if (root === undefined) throw new S3Error('MalformedXML', 'expected a <CompleteMultipartUpload> document');
   const parts = children(root, 'Part').map((part) => {
-    const number = text(part, 'PartNumber');
-    const etag = text(part, 'ETag');
+    const number = token(part, 'PartNumber');
+    const etag = token(part, 'ETag');
     if (number === undefined || etag === undefined || !/^\d{1,5}$/.test(number)) throw new S3Error('MalformedXML', 'every <Part> needs a <PartNumber> and an <ETag>');
     // Clients send the ETag quoted, unquoted or with &quot; entities; the store compares quoted.
     return { partNumber: Number(number), etag: `"${etag.replace(/^"|"$/g, '')}"` };
@@ -240,7 +240,7 @@ export async function restoreObject(ctx: S3Context, store: Storage): Promise<voi
   const document = await readXmlBody(ctx.body());
   const root = document.RestoreRequest;
   if (root === undefined) throw new S3Error('MalformedXML', 'expected a <RestoreRequest> document');
-  const daysText = text(root, 'Days') ?? '1';
+  const daysText = token(root, 'Days') ?? '1';
   if (!/^\d{1,5}$/.test(daysText) || Number(daysText) < 1) throw new S3Error('InvalidArgument', '<Days> must be a whole number of days, at least 1');
   const { alreadyRestored } = await store.restoreObject(ctx.location.bucket, ctx.location.key, Number(daysText));
   // 202: the restore has started; 200: a restored copy is there already (its time extended).

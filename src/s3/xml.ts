@@ -28,15 +28,39 @@ const REPEATED = new Set([
   'Tag',
 ]);
 
+/*
+ * Element text is data (`<Key> lead</Key>` names the key " lead"), so nothing is trimmed: the
+ * whitespace between elements lands in `#text` properties nobody reads. Entities are decoded
+ * here rather than by the parser, which drops numeric character references it does not know
+ * (`&#x1;`) and leaves others (`&#13;`) as written.
+ */
 const parser = new XMLParser({
   ignoreAttributes: true,
   removeNSPrefix: true,
   parseTagValue: false,
   parseAttributeValue: false,
-  trimValues: true,
+  trimValues: false,
+  processEntities: false,
+  tagValueProcessor: (_name, value) => decodeEntities(value),
   ignoreDeclaration: true,
   isArray: (name) => REPEATED.has(name),
 });
+
+const XML_ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', apos: "'", quot: '"' };
+
+function decodeEntities(value: string): string {
+  if (!value.includes('&')) return value;
+  return value.replace(/&(#x[0-9a-fA-F]{1,6}|#[0-9]{1,7}|[A-Za-z]+);/g, (reference, name: string) => {
+    if (name.startsWith('#')) {
+      const code = name[1] === 'x' ? Number.parseInt(name.slice(2), 16) : Number.parseInt(name.slice(1), 10);
+      if (code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) throw new S3Error('MalformedXML', `The XML you provided holds an invalid character reference ${reference}.`);
+      return String.fromCodePoint(code);
+    }
+    const decoded = XML_ENTITIES[name];
+    if (decoded === undefined) throw new S3Error('MalformedXML', `The XML you provided uses an undefined entity ${reference}.`);
+    return decoded;
+  });
+}
 
 /** Characters outside XML 1.0's Char production, and CR (end-of-line handling would rewrite it). */
 const NOT_LITERAL_XML = /[^\t\n\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
@@ -80,7 +104,8 @@ export function parseXml(text: string): Record<string, XmlNode | undefined> {
 
 /** The child element, or undefined; throws MalformedXML when it is not an element. */
 export function child(node: XmlNode | XmlNode[] | undefined, name: string): XmlNode | XmlNode[] | undefined {
-  if (node === undefined || node === '') return undefined;
+  // An element holding only whitespace (`<Filter>\n</Filter>`) has no children.
+  if (node === undefined || (typeof node === 'string' && node.trim() === '')) return undefined;
   if (typeof node === 'string' || Array.isArray(node)) throw new S3Error('MalformedXML', `expected <${name}> inside an element`);
   return node[name];
 }
@@ -96,6 +121,15 @@ export function text(node: XmlNode | XmlNode[] | undefined, name: string): strin
   if (value === undefined) return undefined;
   if (typeof value !== 'string') throw new S3Error('MalformedXML', `<${name}> must hold text`);
   return value;
+}
+
+/**
+ * The text of an element that holds a name, number or flag rather than data (Status, Days,
+ * PartNumber, ETag, Quiet): whitespace around it means nothing. Keys, prefixes and values
+ * are read with text(), as they are.
+ */
+export function token(node: XmlNode | XmlNode[] | undefined, name: string): string | undefined {
+  return text(node, name)?.trim();
 }
 
 /** A document with S3's namespace on the root element (not on <Error>: S3 sends none, and botocore then finds no <Code>). */
