@@ -58,14 +58,16 @@ export async function listObjects(ctx: StorageContext, request: ListObjectsReque
     const rows = await page(ctx, request.bucket, cursor, upper, batch);
     for (const row of rows) {
       if (!row.key.startsWith(prefix)) break scan;
+      const at = delimiter ? row.key.indexOf(delimiter, prefix.length) : -1;
       if (full()) {
         next = cursor;
         break scan;
       }
-      const at = delimiter ? row.key.indexOf(delimiter, prefix.length) : -1;
       if (delimiter && at >= 0) {
         const common = row.key.slice(0, at + delimiter.length);
-        commonPrefixes.push(common);
+        // A marker may be a common prefix a previous page ended on (V1's NextMarker): the keys
+        // under it roll up into a prefix the client has already seen.
+        if (request.startAfter === undefined || common > request.startAfter) commonPrefixes.push(common);
         const beyond = prefixSuccessor(common);
         if (beyond === undefined) break scan;
         // The rest of this batch may hide under the same prefix: query again past it.
