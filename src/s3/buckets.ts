@@ -165,3 +165,54 @@ export async function listMultipartUploads(ctx: S3Context, store: Storage): Prom
     },
   });
 }
+
+/** A bucket that never had versioning: S3 answers a configuration without a Status. */
+export async function getBucketVersioning(ctx: S3Context, store: Storage): Promise<void> {
+  await store.headBucket(ctx.location.bucket);
+  sendXml(ctx.reply, 200, { VersioningConfiguration: {} });
+}
+
+/**
+ * ListObjectVersions of a bucket that never had versioning: one version per key, the current
+ * one, whose id is "null" (as S3 lists them). key-marker pages as ListObjects' marker does.
+ */
+export async function listObjectVersions(ctx: S3Context, store: Storage): Promise<void> {
+  const { query } = ctx;
+  const encoding = query.get('encoding-type');
+  if (encoding !== null && encoding !== 'url') throw new S3Error('InvalidArgument', 'Invalid Encoding Method specified in Request');
+  const maxKeys = integerParam(query, 'max-keys', 0, 2_147_483_647) ?? 1000;
+  const prefix = query.get('prefix') ?? '';
+  const delimiter = query.get('delimiter') ?? '';
+  const keyMarker = query.get('key-marker') ?? '';
+  const versionIdMarker = query.get('version-id-marker') ?? '';
+  if (versionIdMarker !== '' && keyMarker === '') throw new S3Error('InvalidArgument', 'A version-id marker cannot be specified without a key marker.');
+  if (versionIdMarker !== '' && versionIdMarker !== 'null') throw new S3Error('InvalidArgument', 'Invalid version id specified');
+  const page =
+    maxKeys === 0
+      ? { objects: [], commonPrefixes: [], isTruncated: false }
+      : await store.listObjects({
+          bucket: ctx.location.bucket,
+          maxKeys: Math.min(maxKeys, 1000),
+          ...(prefix ? { prefix } : {}),
+          ...(delimiter ? { delimiter } : {}),
+          ...(keyMarker ? { startAfter: keyMarker } : {}),
+        });
+  const enc = (value: string) => encodeKey(value, encoding);
+  const entries = [...page.objects.map((o) => ({ name: o.key, key: true })), ...page.commonPrefixes.map((p) => ({ name: p, key: false }))].sort((a, b) => (a.name < b.name ? -1 : 1));
+  const last = entries.at(-1);
+  sendXml(ctx.reply, 200, {
+    ListVersionsResult: {
+      Name: ctx.location.bucket,
+      Prefix: enc(prefix),
+      KeyMarker: enc(keyMarker),
+      VersionIdMarker: versionIdMarker,
+      ...(page.isTruncated && last ? { NextKeyMarker: enc(last.name), ...(last.key ? { NextVersionIdMarker: 'null' } : {}) } : {}),
+      MaxKeys: maxKeys,
+      ...(delimiter ? { Delimiter: enc(delimiter) } : {}),
+      ...(encoding ? { EncodingType: encoding } : {}),
+      IsTruncated: page.isTruncated,
+      Version: page.objects.map((o) => ({ Key: enc(o.key), VersionId: 'null', IsLatest: true, LastModified: o.lastModified, ETag: o.etag, Size: o.size, StorageClass: o.storageClass, Owner: OWNER })),
+      CommonPrefixes: page.commonPrefixes.map((p) => ({ Prefix: enc(p) })),
+    },
+  });
+}

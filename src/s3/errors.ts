@@ -2,7 +2,8 @@
  * S3's errors: a code, the HTTP status S3 answers with, and the XML body
  * `<Error><Code/><Message/><Resource/><RequestId/></Error>` every S3 client parses.
  * The object store's StorageError already carries S3 codes and statuses; everything else
- * that is not known to be the client's fault becomes InternalError.
+ * that is not known to be the client's fault becomes InternalError. NotImplemented keeps its
+ * 501: SDKs retry a 500 (awscli took 12 s to give up on get-bucket-versioning), never a 501.
  */
 import { insufficientStorage } from '../errors.js';
 import { StorageError } from '../storage/types.js';
@@ -87,7 +88,8 @@ const STORAGE_FULL: S3ErrorResponse = {
 export function toS3Error(err: unknown): S3ErrorResponse {
   if (insufficientStorage(err)) return STORAGE_FULL;
   if (err instanceof S3Error || err instanceof StorageError) {
-    if (err.status >= 500) return INTERNAL;
+    // 501 is an answer (clients do not retry it); a 500 says nothing the client can use.
+    if (err.status === 500) return INTERNAL;
     return { status: err.status, code: err.code, message: err.message };
   }
   return INTERNAL;

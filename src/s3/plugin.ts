@@ -115,6 +115,11 @@ function bucketOperation(ctx: S3Context, store: Storage, method: string, query: 
     if (method === 'GET') return buckets.listMultipartUploads(ctx, store);
   } else if (query.has('delete')) {
     if (method === 'POST') return buckets.deleteObjects(ctx, store);
+  } else if (query.has('versioning')) {
+    if (method === 'GET') return buckets.getBucketVersioning(ctx, store);
+    if (method === 'PUT') throw new S3Error('NotImplemented', 'versioning cannot be enabled: this server keeps one version of each object');
+  } else if (query.has('versions')) {
+    if (method === 'GET') return buckets.listObjectVersions(ctx, store);
   } else if (UNSUPPORTED_BUCKET_SUBRESOURCES.some((name) => query.has(name))) {
     throw new S3Error('NotImplemented', `the bucket sub-resource ?${UNSUPPORTED_BUCKET_SUBRESOURCES.find((name) => query.has(name))} is not supported`);
   } else {
@@ -126,9 +131,12 @@ function bucketOperation(ctx: S3Context, store: Storage, method: string, query: 
   throw notAllowed(method, ctx.location);
 }
 
-const UNSUPPORTED_BUCKET_SUBRESOURCES = ['acl', 'policy', 'versioning', 'versions', 'tagging', 'cors', 'website', 'encryption', 'replication', 'logging', 'object-lock', 'accelerate', 'requestPayment', 'ownershipControls', 'publicAccessBlock'];
+const UNSUPPORTED_BUCKET_SUBRESOURCES = ['acl', 'policy', 'policyStatus', 'tagging', 'analytics', 'inventory', 'metrics', 'intelligent-tiering', 'cors', 'website', 'encryption', 'replication', 'logging', 'object-lock', 'accelerate', 'requestPayment', 'ownershipControls', 'publicAccessBlock'];
 
 function objectOperation(ctx: S3Context, store: Storage, method: string, query: URLSearchParams): Promise<void> {
+  // A bucket that never had versioning holds one version per key, whose id is "null".
+  const versionId = query.get('versionId');
+  if (versionId !== null && versionId !== 'null') throw new S3Error('InvalidArgument', 'Invalid version id specified');
   const uploadId = query.get('uploadId');
   if (uploadId !== null) {
     if (method === 'PUT') return objects.uploadPart(ctx, store, uploadId);
