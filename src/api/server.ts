@@ -52,6 +52,10 @@ export async function createServer(platform: Platform, options: ServerOptions = 
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allowUnionTypes: true } },
   });
 
+  // Node answers 417 to any Expect but 100-continue; S3 ignores what it does not know, and
+  // clients (boto3's tests, some proxies) send such headers.
+  app.server.on('checkExpectation', (request, response) => app.server.emit('request', request, response));
+
   const routes = new RouteTable();
   routes.attach(app);
   installErrorHandlers(app, routes);

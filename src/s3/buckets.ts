@@ -13,11 +13,33 @@ export type Storage = ObjectStore & Partial<ObjectStoreNotifications>;
 
 const OWNER = { ID: 'skybatch', DisplayName: 'skybatch' };
 
+/**
+ * ListBuckets, paged as S3 pages it when asked (max-buckets, continuation-token, prefix); the
+ * token is the last name of the page, so a page never repeats a bucket.
+ */
 export async function listBuckets(ctx: S3Context, store: Storage): Promise<void> {
-  const buckets = await store.listBuckets();
+  const { query } = ctx;
+  const maxBuckets = integerParam(query, 'max-buckets', 1, 10_000);
+  const prefix = query.get('prefix') ?? '';
+  const token = query.get('continuation-token');
+  const after = token === null || token === '' ? undefined : bucketAfter(token);
+  const matching = (await store.listBuckets()).filter((b) => b.name.startsWith(prefix) && (after === undefined || b.name > after)).sort((a, b) => (a.name < b.name ? -1 : 1));
+  const page = maxBuckets === undefined ? matching : matching.slice(0, maxBuckets);
+  const more = page.length < matching.length;
   sendXml(ctx.reply, 200, {
-    ListAllMyBucketsResult: { Owner: OWNER, Buckets: { Bucket: buckets.map((b) => ({ Name: b.name, CreationDate: b.createdAt })) } },
+    ListAllMyBucketsResult: {
+      Owner: OWNER,
+      Buckets: { Bucket: page.map((b) => ({ Name: b.name, CreationDate: b.createdAt })) },
+      ...(more ? { ContinuationToken: Buffer.from(page.at(-1)?.name ?? '').toString('base64url') } : {}),
+      ...(query.has('prefix') ? { Prefix: prefix } : {}),
+    },
   });
+}
+
+function bucketAfter(token: string): string {
+  const name = Buffer.from(token, 'base64url').toString('utf8');
+  if (!/^[a-z0-9.-]{1,63}$/.test(name)) throw new S3Error('InvalidArgument', 'The continuation token provided is incorrect');
+  return name;
 }
 
 export async function createBucket(ctx: S3Context, store: Storage): Promise<void> {
@@ -52,6 +74,7 @@ export async function listObjects(ctx: S3Context, store: Storage): Promise<void>
   const prefix = query.get('prefix') ?? '';
   const delimiter = query.get('delimiter') ?? '';
   const continuationToken = v2 ? query.get('continuation-token') : null;
+  const fetchOwner = v2 && query.get('fetch-owner') === 'true';
   const startAfter = v2 ? query.get('start-after') : query.get('marker');
   const page =
     maxKeys === 0
@@ -65,7 +88,7 @@ export async function listObjects(ctx: S3Context, store: Storage): Promise<void>
           ...(startAfter ? { startAfter } : {}),
         });
   const enc = (value: string) => encodeKey(value, encoding);
-  const contents = page.objects.map((o) => ({ Key: enc(o.key), LastModified: o.lastModified, ETag: o.etag, Size: o.size, StorageClass: o.storageClass, ...(v2 ? {} : { Owner: OWNER }) }));
+  const contents = page.objects.map((o) => ({ Key: enc(o.key), LastModified: o.lastModified, ETag: o.etag, Size: o.size, StorageClass: o.storageClass, ...(v2 && !fetchOwner ? {} : { Owner: OWNER }) }));
   const common = page.commonPrefixes.map((p) => ({ Prefix: enc(p) }));
   const shared = {
     Name: ctx.location.bucket,
@@ -80,7 +103,8 @@ export async function listObjects(ctx: S3Context, store: Storage): Promise<void>
       ListBucketResult: {
         ...shared,
         KeyCount: contents.length + common.length,
-        ...(continuationToken ? { ContinuationToken: continuationToken } : {}),
+        // Echoed as given, even empty (as S3 does).
+        ...(continuationToken !== null ? { ContinuationToken: continuationToken } : {}),
         ...(page.nextContinuationToken ? { NextContinuationToken: page.nextContinuationToken } : {}),
         ...(startAfter ? { StartAfter: enc(startAfter) } : {}),
         Contents: contents,
@@ -97,7 +121,7 @@ export async function listObjects(ctx: S3Context, store: Storage): Promise<void>
 }
 
 export async function deleteObjects(ctx: S3Context, store: Storage): Promise<void> {
-  const document = await readXmlBody(ctx.body());
+  const document = await readXmlBody(ctx);
   const root = document.Delete;
   if (root === undefined) throw new S3Error('MalformedXML', 'expected a <Delete> document');
   const objects = children(root, 'Object');
@@ -127,7 +151,7 @@ export async function getLifecycle(ctx: S3Context, store: Storage): Promise<void
 }
 
 export async function putLifecycle(ctx: S3Context, store: Storage): Promise<void> {
-  const rules = parseLifecycle(await readXmlBody(ctx.body()));
+  const rules = parseLifecycle(await readXmlBody(ctx));
   await store.putLifecycle(ctx.location.bucket, rules);
   void ctx.reply.code(200).send();
 }
@@ -144,7 +168,7 @@ export async function getNotification(ctx: S3Context, store: Storage): Promise<v
 
 export async function putNotification(ctx: S3Context, store: Storage): Promise<void> {
   if (!store.putNotification) throw new S3Error('NotImplemented', 'bucket notifications are not available on this server');
-  const rules = parseNotification(await readXmlBody(ctx.body()));
+  const rules = parseNotification(await readXmlBody(ctx));
   await store.putNotification(ctx.location.bucket, rules);
   void ctx.reply.code(200).send();
 }

@@ -26,9 +26,23 @@ export function parseLifecycle(document: Record<string, XmlNode | undefined>): L
     const expirationNode = child(rule, 'Expiration');
     const abortNode = child(rule, 'AbortIncompleteMultipartUpload');
     const parsed: LifecycleRule = { id, status, filter: parseFilter(rule, id), transitions };
-    if (expirationNode !== undefined) parsed.expiration = { days: days(expirationNode as XmlNode, 'Days', id) };
+    if (child(rule, 'Filter') === undefined && text(rule, 'Prefix') !== undefined) parsed.prefixOnRule = true;
+    if (expirationNode !== undefined) {
+      const marker = token(expirationNode as XmlNode, 'ExpiredObjectDeleteMarker');
+      if (marker !== undefined && marker !== 'true' && marker !== 'false') throw new S3Error('MalformedXML', `rule ${id}: <ExpiredObjectDeleteMarker> must be true or false`);
+      if (marker === undefined || token(expirationNode as XmlNode, 'Days') !== undefined || token(expirationNode as XmlNode, 'Date') !== undefined) parsed.expiration = { days: days(expirationNode as XmlNode, 'Days', id) };
+      if (marker === 'true') parsed.expiredObjectDeleteMarker = true;
+    }
+    const noncurrentExpiration = child(rule, 'NoncurrentVersionExpiration') as XmlNode | undefined;
+    if (noncurrentExpiration !== undefined) {
+      const newer = token(noncurrentExpiration, 'NewerNoncurrentVersions');
+      parsed.noncurrentVersionExpiration = { noncurrentDays: days(noncurrentExpiration, 'NoncurrentDays', id), ...(newer === undefined ? {} : { newerNoncurrentVersions: count(newer, id) }) };
+    }
+    const noncurrentTransitions = children(rule, 'NoncurrentVersionTransition').map((transition) => ({ noncurrentDays: days(transition, 'NoncurrentDays', id), storageClass: storageClass(token(transition, 'StorageClass'), id) }));
+    if (noncurrentTransitions.length > 0) parsed.noncurrentVersionTransitions = noncurrentTransitions;
     if (abortNode !== undefined) parsed.abortIncompleteMultipartUpload = { daysAfterInitiation: days(abortNode as XmlNode, 'DaysAfterInitiation', id) };
-    if (transitions.length === 0 && !parsed.expiration && !parsed.abortIncompleteMultipartUpload) {
+    const versionActions = parsed.expiredObjectDeleteMarker || parsed.noncurrentVersionExpiration || parsed.noncurrentVersionTransitions;
+    if (transitions.length === 0 && !parsed.expiration && !parsed.abortIncompleteMultipartUpload && !versionActions) {
       throw new S3Error('InvalidRequest', `rule ${id}: at least one action needs to be specified in a rule`);
     }
     return parsed;
@@ -66,6 +80,11 @@ function days(node: XmlNode, name: string, id: string): number {
   return number;
 }
 
+function count(value: string, id: string): number {
+  if (!/^\d{1,3}$/.test(value) || Number(value) < 1 || Number(value) > 100) throw new S3Error('InvalidArgument', `rule ${id}: <NewerNoncurrentVersions> must be a whole number from 1 to 100`);
+  return Number(value);
+}
+
 function storageClass(value: string | undefined, id: string): StorageClass {
   if (value === undefined || !(STORAGE_CLASSES as readonly string[]).includes(value) || value === 'STANDARD') {
     throw new S3Error('InvalidArgument', `rule ${id}: <StorageClass> must be one of ${STORAGE_CLASSES.filter((c) => c !== 'STANDARD').join(', ')}`);
@@ -80,12 +99,17 @@ export function lifecycleXml(rules: LifecycleRule[]): Record<string, unknown> {
         const tags = Object.entries(rule.filter.tags ?? {}).map(([Key, Value]) => ({ Key, Value }));
         const prefix = rule.filter.prefix ?? '';
         const filter = tags.length === 0 ? { Prefix: prefix } : tags.length === 1 && prefix === '' ? { Tag: tags[0] } : { And: { Prefix: prefix, Tag: tags } };
+        const expiration = { ...(rule.expiration ? { Days: rule.expiration.days } : {}), ...(rule.expiredObjectDeleteMarker ? { ExpiredObjectDeleteMarker: true } : {}) };
+        const noncurrent = rule.noncurrentVersionExpiration;
         return {
           ID: rule.id,
-          Filter: filter,
+          // The older form (a prefix on the rule) reads back as it was written.
+          ...(rule.prefixOnRule && tags.length === 0 ? { Prefix: prefix } : { Filter: filter }),
           Status: rule.status,
           ...(rule.transitions.length > 0 ? { Transition: rule.transitions.map((t) => ({ Days: t.days, StorageClass: t.storageClass })) } : {}),
-          ...(rule.expiration ? { Expiration: { Days: rule.expiration.days } } : {}),
+          ...(Object.keys(expiration).length > 0 ? { Expiration: expiration } : {}),
+          ...(rule.noncurrentVersionTransitions ? { NoncurrentVersionTransition: rule.noncurrentVersionTransitions.map((t) => ({ NoncurrentDays: t.noncurrentDays, StorageClass: t.storageClass })) } : {}),
+          ...(noncurrent ? { NoncurrentVersionExpiration: { NoncurrentDays: noncurrent.noncurrentDays, ...(noncurrent.newerNoncurrentVersions ? { NewerNoncurrentVersions: noncurrent.newerNoncurrentVersions } : {}) } } : {}),
           ...(rule.abortIncompleteMultipartUpload ? { AbortIncompleteMultipartUpload: { DaysAfterInitiation: rule.abortIncompleteMultipartUpload.daysAfterInitiation } } : {}),
         };
       }),

@@ -21,6 +21,8 @@ export type S3ErrorCode =
   | 'InvalidURI'
   | 'InvalidArgument'
   | 'InvalidDigest'
+  | 'InvalidStorageClass'
+  | 'BadDigest'
   | 'MalformedXML'
   | 'MethodNotAllowed'
   | 'NotImplemented'
@@ -29,6 +31,7 @@ export type S3ErrorCode =
   | 'NoSuchBucket'
   | 'NoSuchKey'
   | 'InvalidRange'
+  | 'InvalidPartNumber'
   | 'InsufficientStorage'
   | 'InternalError';
 
@@ -45,6 +48,8 @@ const STATUS: Record<S3ErrorCode, number> = {
   InvalidURI: 400,
   InvalidArgument: 400,
   InvalidDigest: 400,
+  InvalidStorageClass: 400,
+  BadDigest: 400,
   MalformedXML: 400,
   MethodNotAllowed: 405,
   NotImplemented: 501,
@@ -53,6 +58,7 @@ const STATUS: Record<S3ErrorCode, number> = {
   NoSuchBucket: 404,
   NoSuchKey: 404,
   InvalidRange: 416,
+  InvalidPartNumber: 416,
   // S3 has no such code (its disks never fill); MinIO answers 507 XMinioStorageFull. Named plainly here.
   InsufficientStorage: 507,
   InternalError: 500,

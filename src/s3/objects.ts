@@ -2,10 +2,13 @@
  * Object-level S3 operations: objects, copies, multipart uploads and restores. Bodies stream
  * from the request into the store and from the store into the response.
  */
+import type { FastifyReply } from 'fastify';
 import { StorageError, type ByteRange, type ObjectInfo } from '../storage/types.js';
 import type { Storage } from './buckets.js';
 import { S3Error } from './errors.js';
-import { drain, header, integerParam, objectHeaders, readXmlBody, sendXml, storageClassHeader, taggingHeader, userMetadata, type S3Context } from './request.js';
+import { contentMd5Header, drain, header, integerParam, objectHeaders, objectHeadersOf, readXmlBody, sendXml, storageClassHeader, taggingHeader, userMetadata, writeConditionOf, type S3Context } from './request.js';
+import { plannedExpiration } from '../storage/lifecycle-rules.js';
+import { evaluatePreconditions, preconditionsOf } from './preconditions.js';
 import { children, token } from './xml.js';
 
 const MAX_PART_NUMBER = 10_000;
@@ -13,7 +16,7 @@ const MAX_PART_NUMBER = 10_000;
 export async function putObject(ctx: S3Context, store: Storage): Promise<void> {
   const { request, location } = ctx;
   const contentType = header(request, 'content-type');
-  const contentMd5 = header(request, 'content-md5');
+  const contentMd5 = contentMd5Header(request);
   const storageClass = storageClassHeader(request);
   const tags = taggingHeader(request);
   const info = await store.putObject({
@@ -25,8 +28,26 @@ export async function putObject(ctx: S3Context, store: Storage): Promise<void> {
     ...(contentMd5 ? { contentMd5 } : {}),
     ...(storageClass ? { storageClass } : {}),
     ...(tags ? { tags } : {}),
+    headers: objectHeadersOf(request),
+    ...optional('condition', writeConditionOf(request)),
   });
+  await expirationHeader(ctx, store, info);
   void ctx.reply.code(200).header('etag', info.etag).send();
+}
+
+/** x-amz-expiration: when a lifecycle rule of the bucket will expire the object, and which. */
+async function expirationHeader(ctx: S3Context, store: Storage, info: ObjectInfo): Promise<void> {
+  const rules = await store.getLifecycle(info.bucket).catch((err: unknown) => {
+    if (err instanceof StorageError && err.code === 'NoSuchLifecycleConfiguration') return [];
+    throw err;
+  });
+  if (rules.length === 0) return;
+  const planned = plannedExpiration(rules, { key: info.key, tags: info.tags, lastModifiedMs: new Date(info.lastModified).getTime() });
+  if (planned) void ctx.reply.header('x-amz-expiration', `expiry-date="${planned.date.toUTCString()}", rule-id="${encodeURIComponent(planned.ruleId)}"`);
+}
+
+function optional<K extends string, V>(name: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [name]: value }) as { [P in K]?: V };
 }
 
 export async function copyObject(ctx: S3Context, store: Storage, copySource: string): Promise<void> {
@@ -43,13 +64,18 @@ export async function copyObject(ctx: S3Context, store: Storage, copySource: str
       'This copy request is illegal because it is trying to copy an object to itself without changing the object\'s metadata, storage class, website redirect location or encryption attributes.',
     );
   }
+  const sourceConditions = preconditionsOf(request, 'x-amz-copy-source-');
   const info = await store.copyObject({
     sourceBucket: source.bucket,
     sourceKey: source.key,
     bucket: location.bucket,
     key: location.key,
-    ...(directive === 'REPLACE' ? { metadata: userMetadata(request), ...(contentType ? { contentType } : {}) } : {}),
+    ...(directive === 'REPLACE' ? { metadata: userMetadata(request), headers: objectHeadersOf(request), ...(contentType ? { contentType } : {}) } : {}),
     ...(storageClass ? { storageClass } : {}),
+    // Checked on the very version being copied, not on one read before it.
+    sourceCheck: (object) => {
+      if (evaluatePreconditions(object, sourceConditions) !== 'pass') throw new StorageError('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', 412);
+    },
   });
   sendXml(ctx.reply, 200, { CopyObjectResult: { LastModified: info.lastModified, ETag: info.etag } });
 }
@@ -70,14 +96,24 @@ function parseCopySource(value: string): { bucket: string; key: string } {
 
 export async function getObject(ctx: S3Context, store: Storage, head: boolean): Promise<void> {
   const { request, reply, location, query } = ctx;
+  const partNumber = integerParam(query, 'partNumber', 1, MAX_PART_NUMBER);
+  if (partNumber !== undefined && header(request, 'range') !== undefined) throw new S3Error('InvalidRequest', 'Cannot specify both Range header and partNumber query parameter');
+  const part = partNumber === undefined ? undefined : partRange(await store.headObject(location.bucket, location.key), partNumber);
   if (head) {
     const info = await store.headObject(location.bucket, location.key);
     if (notModified(ctx, info)) return;
     objectHeaders(reply, info);
+    await expirationHeader(ctx, store, info);
+    if (part) {
+      partHeaders(reply, info, part);
+      void reply.code(206).header('content-length', String(part.end - part.start + 1)).send();
+      return;
+    }
     void reply.code(200).header('content-length', String(info.size)).send();
     return;
   }
-  const range = await parseRange(header(request, 'range'), () => store.headObject(location.bucket, location.key).then((info) => info.size));
+  // An empty object's one part is all of it: no range to ask for.
+  const range = part ? (part.end >= part.start ? part : undefined) : (await parseRange(header(request, 'range'), () => store.headObject(location.bucket, location.key).then((info) => info.size)));
   const result = await store.getObject(location.bucket, location.key, range);
   try {
     if (notModified(ctx, result.info)) {
@@ -89,11 +125,18 @@ export async function getObject(ctx: S3Context, store: Storage, head: boolean): 
     throw err;
   }
   objectHeaders(reply, result.info);
+  try {
+    await expirationHeader(ctx, store, result.info);
+  } catch (err) {
+    result.body.destroy();
+    throw err;
+  }
   // Presigned GETs may ask for other response headers (a download name, a type).
   for (const [param, name] of RESPONSE_OVERRIDES) {
     const value = query.get(param);
     if (value !== null) void reply.header(name, value);
   }
+  if (part) partHeaders(reply, result.info, part);
   if (result.range) {
     void reply
       .code(206)
@@ -105,32 +148,31 @@ export async function getObject(ctx: S3Context, store: Storage, head: boolean): 
   void reply.send(result.body);
 }
 
+/** Part N's bytes of an object; an object from a single PUT is one part. */
+function partRange(info: ObjectInfo, partNumber: number): { start: number; end: number; count: number } {
+  const sizes = info.partSizes ?? [info.size];
+  if (partNumber > sizes.length) throw new S3Error('InvalidPartNumber', 'The requested partnumber is not satisfiable');
+  const start = sizes.slice(0, partNumber - 1).reduce((sum, size) => sum + size, 0);
+  return { start, end: start + (sizes[partNumber - 1] ?? 0) - 1, count: sizes.length };
+}
+
+function partHeaders(reply: FastifyReply, info: ObjectInfo, part: { start: number; end: number; count: number }): void {
+  if (info.partSizes) void reply.header('x-amz-mp-parts-count', String(part.count));
+  if (part.end >= part.start) void reply.header('content-range', `bytes ${part.start}-${part.end}/${info.size}`);
+}
+
 /**
  * If-Match / If-Unmodified-Since fail with 412 PreconditionFailed; If-None-Match /
  * If-Modified-Since answer 304 when the client's copy is current (true: the reply is sent).
  */
 function notModified(ctx: S3Context, info: ObjectInfo): boolean {
-  const ifMatch = header(ctx.request, 'if-match');
-  const ifNoneMatch = header(ctx.request, 'if-none-match');
-  const modifiedSince = parseHttpDate(header(ctx.request, 'if-modified-since'));
-  const unmodifiedSince = parseHttpDate(header(ctx.request, 'if-unmodified-since'));
-  // HTTP dates have whole seconds; compare the object's time at that precision.
-  const modified = Math.floor(new Date(info.lastModified).getTime() / 1000) * 1000;
-  const matches = (list: string) => list.split(',').some((tag) => tag.trim() === '*' || tag.trim().replace(/^W\//, '') === info.etag || `"${tag.trim()}"` === info.etag);
-  if (ifMatch !== undefined ? !matches(ifMatch) : unmodifiedSince !== undefined && modified > unmodifiedSince) {
-    throw new StorageError('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', 412);
-  }
-  if (ifNoneMatch !== undefined ? matches(ifNoneMatch) : modifiedSince !== undefined && modified <= modifiedSince) {
+  const outcome = evaluatePreconditions(info, preconditionsOf(ctx.request, ''));
+  if (outcome === 'failed') throw new StorageError('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', 412);
+  if (outcome === 'not-modified') {
     void ctx.reply.code(304).header('etag', info.etag).header('last-modified', new Date(info.lastModified).toUTCString()).send();
     return true;
   }
   return false;
-}
-
-function parseHttpDate(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const time = new Date(value).getTime();
-  return Number.isNaN(time) ? undefined : time;
 }
 
 const RESPONSE_OVERRIDES: [string, string][] = [
@@ -180,6 +222,7 @@ export async function createMultipartUpload(ctx: S3Context, store: Storage): Pro
     metadata: userMetadata(request),
     ...(contentType ? { contentType } : {}),
     ...(storageClass ? { storageClass } : {}),
+    headers: objectHeadersOf(request),
   });
   sendXml(ctx.reply, 200, { InitiateMultipartUploadResult: { Bucket: upload.bucket, Key: upload.key, UploadId: upload.uploadId } });
 }
@@ -187,13 +230,13 @@ export async function createMultipartUpload(ctx: S3Context, store: Storage): Pro
 export async function uploadPart(ctx: S3Context, store: Storage, uploadId: string): Promise<void> {
   if (header(ctx.request, 'x-amz-copy-source') !== undefined) throw new S3Error('NotImplemented', 'UploadPartCopy is not supported; copy the object instead');
   const partNumber = integerParam(ctx.query, 'partNumber', 1, MAX_PART_NUMBER) as number;
-  const contentMd5 = header(ctx.request, 'content-md5');
+  const contentMd5 = contentMd5Header(ctx.request);
   const part = await store.uploadPart({ bucket: ctx.location.bucket, key: ctx.location.key, uploadId, partNumber, body: ctx.body(), ...(contentMd5 ? { contentMd5 } : {}) });
   void ctx.reply.code(200).header('etag', part.etag).send();
 }
 
 export async function completeMultipartUpload(ctx: S3Context, store: Storage, uploadId: string): Promise<void> {
-  const document = await readXmlBody(ctx.body());
+  const document = await readXmlBody(ctx);
   const root = document.CompleteMultipartUpload;
   if (root === undefined) throw new S3Error('MalformedXML', 'expected a <CompleteMultipartUpload> document');
   const parts = children(root, 'Part').map((part) => {
@@ -204,7 +247,8 @@ export async function completeMultipartUpload(ctx: S3Context, store: Storage, up
     return { partNumber: Number(number), etag: `"${etag.replace(/^"|"$/g, '')}"` };
   });
   if (parts.length === 0) throw new S3Error('MalformedXML', 'The XML you provided did not list any parts.');
-  const info = await store.completeMultipartUpload({ bucket: ctx.location.bucket, key: ctx.location.key, uploadId, parts });
+  const condition = writeConditionOf(ctx.request);
+  const info = await store.completeMultipartUpload({ bucket: ctx.location.bucket, key: ctx.location.key, uploadId, parts, ...optional('condition', condition) });
   sendXml(ctx.reply, 200, {
     CompleteMultipartUploadResult: { Location: `${ctx.location.resource}`, Bucket: info.bucket, Key: info.key, ETag: info.etag },
   });
@@ -237,7 +281,7 @@ export async function listParts(ctx: S3Context, store: Storage, uploadId: string
 }
 
 export async function restoreObject(ctx: S3Context, store: Storage): Promise<void> {
-  const document = await readXmlBody(ctx.body());
+  const document = await readXmlBody(ctx);
   const root = document.RestoreRequest;
   if (root === undefined) throw new S3Error('MalformedXML', 'expected a <RestoreRequest> document');
   const daysText = token(root, 'Days') ?? '1';

@@ -52,6 +52,14 @@ export function s3Api(options: S3ApiOptions) {
 
     app.addHook('onRequest', async (request, reply) => {
       void reply.header('x-amz-request-id', randomBytes(8).toString('hex').toUpperCase());
+      // Fastify refuses a Content-Type it cannot parse (an empty one: 415, which became a 500
+      // here); S3 stores any. The header is kept aside while Fastify picks a body parser (the
+      // catch-all takes every body) and put back before the request is verified and handled.
+      const contentType = request.headers['content-type'];
+      if (contentType !== undefined) {
+        setAside.set(request.raw, contentType);
+        delete request.headers['content-type'];
+      }
     });
 
     app.setErrorHandler((err: unknown, request: FastifyRequest, reply: FastifyReply) => {
@@ -75,7 +83,12 @@ export function s3Api(options: S3ApiOptions) {
   };
 }
 
+/** Content-Type headers kept away from Fastify's body parsing (see onRequest). */
+const setAside = new WeakMap<object, string>();
+
 async function dispatch(request: FastifyRequest, reply: FastifyReply, options: S3ApiOptions, prefix: string, now: () => Date): Promise<void> {
+  const contentType = setAside.get(request.raw);
+  if (contentType !== undefined) request.headers['content-type'] = contentType;
   const location = locate(request.url, prefix);
   const query = queryOf(request.url);
   const signed = { method: request.method, url: request.url, headers: request.headers };

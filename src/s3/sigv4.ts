@@ -14,6 +14,7 @@
  * does), so clients that escape differently (`~`, `*`, `'`) still verify.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { receivedHeaderText } from './header-text.js';
 import { S3Error } from './errors.js';
 
 export const ALGORITHM = 'AWS4-HMAC-SHA256';
@@ -243,7 +244,7 @@ function canonicalHeaderValue(request: SignedRequest, name: string): string {
     throw new S3Error('SignatureDoesNotMatch', `the signed header "${name}" is missing from the request`);
   }
   const values = Array.isArray(value) ? value : [value];
-  return values.map((v) => v.trim().replace(/ +/g, ' ')).join(',');
+  return values.map((v) => receivedHeaderText(v).trim().replace(/ +/g, ' ')).join(',');
 }
 
 /** S3 signs the path as sent, each segment URI-encoded once (no normalisation of `.` or `//`). */

@@ -13,7 +13,7 @@ import { storageError } from './errors.js';
 import { recordEvent } from './events.js';
 import { isArchiveClass } from './lifecycle-rules.js';
 import { checkKey } from './names.js';
-import type { ObjectChange, ObjectInfo, StorageClass } from './types.js';
+import type { ObjectChange, ObjectHeaders, ObjectInfo, StorageClass, WriteCondition } from './types.js';
 
 export type ObjectRow = StorageObjectsTable;
 
@@ -68,15 +68,39 @@ function isForeignKeyViolation(err: unknown): boolean {
   return (err as { code?: string })?.code === '23503';
 }
 
-/** Replaces (bucket, key) with `row` and records its event; returns the replaced row, if any. */
-export async function replaceObject(trx: Transaction<Database>, ctx: StorageContext, row: ObjectRow, change: ObjectChange): Promise<ObjectRow | undefined> {
+/**
+ * Replaces (bucket, key) with `row` and records its event; returns the replaced row, if any.
+ * A condition is checked here, under the key's lock, so two create-only writers of one key
+ * cannot both succeed.
+ */
+export async function replaceObject(trx: Transaction<Database>, ctx: StorageContext, row: ObjectRow, change: ObjectChange, condition?: WriteCondition): Promise<ObjectRow | undefined> {
   await lockKey(trx, ctx, row.bucket, row.key);
   const bucket = await trx.selectFrom('storage_buckets').select('name').where('name', '=', row.bucket).executeTakeFirst();
   if (!bucket) throw storageError('NoSuchBucket', `The specified bucket does not exist: ${row.bucket}`);
+  if (condition) {
+    const current = await trx.selectFrom('storage_objects').select('etag').where('bucket', '=', row.bucket).where('key', '=', row.key).executeTakeFirst();
+    checkWriteCondition(condition, current?.etag, row.key);
+  }
   const old = await trx.deleteFrom('storage_objects').where('bucket', '=', row.bucket).where('key', '=', row.key).returningAll().executeTakeFirst();
   await trx.insertInto('storage_objects').values(row).execute();
   await recordEvent(trx, change, ctx.region);
   return old;
+}
+
+/** If-None-Match: * wants no object there; If-Match wants the object with that ETag. */
+export function checkWriteCondition(condition: WriteCondition, currentEtag: string | undefined, key: string): void {
+  if ('absent' in condition) {
+    if (currentEtag !== undefined) throw storageError('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold: the object already exists (If-None-Match: *)');
+    return;
+  }
+  if (currentEtag === undefined) throw storageError('NoSuchKey', `The specified key does not exist: ${key}`);
+  if (normalEtag(condition.etag) !== '*' && normalEtag(condition.etag) !== normalEtag(currentEtag)) {
+    throw storageError('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold: the ETag differs (If-Match)');
+  }
+}
+
+function normalEtag(etag: string): string {
+  return `"${etag.trim().replace(/^W\//, '').replace(/^"|"$/g, '')}"`.replace('"*"', '*');
 }
 
 /**
@@ -129,7 +153,7 @@ export async function writeContent(backend: BlobBackend, body: Readable, storage
 
 /** A new object's catalogue row: its content just written, nothing restored. */
 export function newObjectRow(
-  object: { bucket: string; key: string; etag: string; contentType: string; metadata: string; tags: string; storageClass: StorageClass },
+  object: { bucket: string; key: string; etag: string; contentType: string; metadata: string; tags: string; storageClass: StorageClass; headers?: ObjectHeaders | undefined; partSizes?: number[] | undefined },
   content: { blobId: string; area: BlobArea; size: number },
   now: Date,
 ): ObjectRow {
@@ -149,7 +173,19 @@ export function newObjectRow(
     restore_ready_at: null,
     restore_expires_at: null,
     restored_blob_id: null,
+    headers: headersColumn(object.headers),
+    part_sizes: object.partSizes && object.partSizes.length > 0 ? JSON.stringify(object.partSizes) : null,
   };
+}
+
+/** ObjectHeaders as a column: null when there are none (as rows written before they were kept). */
+export function headersColumn(headers: ObjectHeaders | undefined): string | null {
+  const present = Object.fromEntries(Object.entries(headers ?? {}).filter(([, value]) => value !== undefined && value !== ''));
+  return Object.keys(present).length === 0 ? null : JSON.stringify(present);
+}
+
+export function parseHeaders(column: string | null): ObjectHeaders {
+  return column === null ? {} : (JSON.parse(column) as ObjectHeaders);
 }
 
 export function parseJsonRecord(text: string): Record<string, string> {
@@ -167,7 +203,9 @@ export function toInfo(row: ObjectRow, nowMs: number): ObjectInfo {
     metadata: parseJsonRecord(row.metadata),
     tags: parseJsonRecord(row.tags),
     storageClass: row.storage_class as StorageClass,
+    headers: parseHeaders(row.headers),
   };
+  if (row.part_sizes !== null) info.partSizes = JSON.parse(row.part_sizes) as number[];
   if (row.restore_ready_at !== null && row.restore_expires_at !== null && row.restore_expires_at > nowMs) {
     info.restore = { ongoing: Number(row.restore_ready_at) > nowMs, expiresAt: new Date(Number(row.restore_expires_at)).toISOString() };
   }

@@ -49,10 +49,28 @@ export function checkLifecycleRules(rules: LifecycleRule[]): LifecycleRule[] {
       if (transitions.some((t) => t.days >= days)) throw storageError('InvalidArgument', `Lifecycle rule "${id}": expiration must come after every transition`);
       checked.expiration = { days };
     }
+    if (rule.prefixOnRule) checked.prefixOnRule = true;
+    if (rule.expiredObjectDeleteMarker) {
+      if (checked.expiration) throw storageError('InvalidArgument', `Lifecycle rule "${id}": ExpiredObjectDeleteMarker cannot be specified with Days or Date in a Lifecycle Expiration Policy`);
+      checked.expiredObjectDeleteMarker = true;
+    }
+    if (rule.noncurrentVersionExpiration) {
+      const noncurrentDays = positiveDays(rule.noncurrentVersionExpiration.noncurrentDays, `Lifecycle rule "${id}": NoncurrentDays`);
+      if (noncurrentDays < 1) throw storageError('InvalidArgument', `Lifecycle rule "${id}": NoncurrentDays must be at least 1`);
+      const newer = rule.noncurrentVersionExpiration.newerNoncurrentVersions;
+      checked.noncurrentVersionExpiration = { noncurrentDays, ...(newer === undefined ? {} : { newerNoncurrentVersions: positiveDays(newer, `Lifecycle rule "${id}": NewerNoncurrentVersions`) }) };
+    }
+    if (rule.noncurrentVersionTransitions && rule.noncurrentVersionTransitions.length > 0) {
+      checked.noncurrentVersionTransitions = rule.noncurrentVersionTransitions.map((t) => {
+        if (!isStorageClass(t.storageClass) || t.storageClass === 'STANDARD') throw storageError('InvalidArgument', `Lifecycle rule "${id}": cannot transition to storage class "${String(t.storageClass)}"`);
+        return { noncurrentDays: positiveDays(t.noncurrentDays, `Lifecycle rule "${id}": NoncurrentDays`), storageClass: t.storageClass };
+      });
+    }
     if (rule.abortIncompleteMultipartUpload) {
       checked.abortIncompleteMultipartUpload = { daysAfterInitiation: positiveDays(rule.abortIncompleteMultipartUpload.daysAfterInitiation, `Lifecycle rule "${id}": days after initiation`) };
     }
-    if (transitions.length === 0 && !checked.expiration && !checked.abortIncompleteMultipartUpload) throw storageError('InvalidArgument', `Lifecycle rule "${id}" has no action`);
+    const versionActions = checked.expiredObjectDeleteMarker || checked.noncurrentVersionExpiration || checked.noncurrentVersionTransitions;
+    if (transitions.length === 0 && !checked.expiration && !checked.abortIncompleteMultipartUpload && !versionActions) throw storageError('InvalidArgument', `Lifecycle rule "${id}" has no action`);
     return checked;
   });
 }
@@ -61,6 +79,21 @@ export function ruleSelects(rule: LifecycleRule, key: string, tags: Record<strin
   if (rule.filter.prefix && !key.startsWith(rule.filter.prefix)) return false;
   for (const [name, value] of Object.entries(rule.filter.tags ?? {})) if (tags[name] !== value) return false;
   return true;
+}
+
+/**
+ * When a rule will expire an object, as S3 announces it in x-amz-expiration: the object's
+ * time plus the rule's days, rounded up to the next midnight UTC; the earliest rule wins.
+ */
+export function plannedExpiration(rules: LifecycleRule[], object: { key: string; tags: Record<string, string>; lastModifiedMs: number }): { date: Date; ruleId: string } | undefined {
+  let planned: { date: Date; ruleId: string } | undefined;
+  for (const rule of rules) {
+    if (rule.status !== 'Enabled' || !rule.expiration || !ruleSelects(rule, object.key, object.tags)) continue;
+    const due = object.lastModifiedMs + rule.expiration.days * DAY_MS;
+    const date = new Date(Math.floor(due / DAY_MS) * DAY_MS + DAY_MS);
+    if (!planned || date < planned.date) planned = { date, ruleId: rule.id };
+  }
+  return planned;
 }
 
 export type LifecycleAction = { kind: 'expire' } | { kind: 'transition'; storageClass: StorageClass } | { kind: 'none' };

@@ -6,16 +6,19 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { blobsOf, commit, deleteBlobs, findBucket, newObjectRow, replaceObject, toInfo, writeContent, type StorageContext } from './context.js';
+import { blobsOf, commit, deleteBlobs, findBucket, headersColumn, newObjectRow, parseHeaders, replaceObject, toInfo, writeContent, type StorageContext } from './context.js';
 import { storageError } from './errors.js';
 import { checkKey, checkText } from './names.js';
 import type { BlobBackend } from './blobs/blob-backend.js';
 import type { StoragePartsTable, StorageUploadsTable } from '../store/schema.js';
-import type { MultipartUpload, ObjectChange, ObjectInfo, StorageClass, UploadedPart } from './types.js';
+import { DEFAULT_CONTENT_TYPE, type MultipartUpload, type ObjectChange, type ObjectHeaders, type ObjectInfo, type StorageClass, type UploadedPart, type WriteCondition } from './types.js';
 
 const MAX_PART_NUMBER = 10_000;
 
-export async function createUpload(ctx: StorageContext, request: { bucket: string; key: string; contentType?: string; metadata?: Record<string, string>; storageClass?: StorageClass }): Promise<MultipartUpload> {
+export async function createUpload(
+  ctx: StorageContext,
+  request: { bucket: string; key: string; contentType?: string; metadata?: Record<string, string>; storageClass?: StorageClass; headers?: ObjectHeaders },
+): Promise<MultipartUpload> {
   checkKey(request.key);
   checkText(request.contentType, 'The content type');
   await findBucket(ctx, request.bucket);
@@ -24,11 +27,12 @@ export async function createUpload(ctx: StorageContext, request: { bucket: strin
     upload_id: randomBytes(24).toString('base64url'),
     bucket: request.bucket,
     key: request.key,
-    content_type: request.contentType ?? 'application/octet-stream',
+    content_type: request.contentType ?? DEFAULT_CONTENT_TYPE,
     metadata: JSON.stringify(request.metadata ?? {}),
     storage_class: request.storageClass ?? 'STANDARD',
     initiated_at: now.toISOString(),
     initiated_ms: now.getTime(),
+    headers: headersColumn(request.headers),
   };
   await commit(ctx, (trx) => trx.insertInto('storage_uploads').values(row).execute());
   return { uploadId: row.upload_id, bucket: row.bucket, key: row.key, initiatedAt: row.initiated_at };
@@ -92,9 +96,21 @@ function unquote(etag: string): string {
   return etag.trim().replace(/^"|"$/g, '').toLowerCase();
 }
 
-export async function completeUpload(ctx: StorageContext, request: { bucket: string; key: string; uploadId: string; parts: { partNumber: number; etag: string }[] }): Promise<ObjectInfo> {
+/** How long a completed upload answers a repeated CompleteMultipartUpload. */
+const COMPLETED_UPLOAD_MS = 24 * 3600 * 1000;
+
+type CompleteRequest = { bucket: string; key: string; uploadId: string; parts: { partNumber: number; etag: string }[]; condition?: WriteCondition };
+
+export async function completeUpload(ctx: StorageContext, request: CompleteRequest): Promise<ObjectInfo> {
   const { backend } = await findBucket(ctx, request.bucket);
-  const upload = await findUpload(ctx, request.bucket, request.key, request.uploadId);
+  let upload: StorageUploadsTable;
+  try {
+    upload = await findUpload(ctx, request.bucket, request.key, request.uploadId);
+  } catch (err) {
+    const repeated = await repeatedCompletion(ctx, request);
+    if (repeated) return repeated;
+    throw err;
+  }
   if (!Array.isArray(request.parts) || request.parts.length === 0) throw storageError('MalformedXML', 'You must specify at least one part');
   const stored = new Map((await ctx.store.db.selectFrom('storage_parts').selectAll().where('upload_id', '=', request.uploadId).execute()).map((p) => [p.part_number, p]));
   const chosen: StoragePartsTable[] = [];
@@ -112,7 +128,11 @@ export async function completeUpload(ctx: StorageContext, request: { bucket: str
   const etag = `"${createHash('md5').update(Buffer.concat(chosen.map((p) => Buffer.from(p.md5, 'hex')))).digest('hex')}-${chosen.length}"`;
   const now = ctx.now();
   const change: ObjectChange = { eventName: 'ObjectCreated:CompleteMultipartUpload', bucket: request.bucket, key: request.key, size: content.size, etag, eventTime: now.toISOString() };
-  const row = newObjectRow({ bucket: request.bucket, key: request.key, etag, contentType: upload.content_type, metadata: upload.metadata, tags: '{}', storageClass }, content, now);
+  const row = newObjectRow(
+    { bucket: request.bucket, key: request.key, etag, contentType: upload.content_type, metadata: upload.metadata, tags: '{}', storageClass, headers: parseHeaders(upload.headers), partSizes: chosen.map((p) => Number(p.size)) },
+    content,
+    now,
+  );
   let outcome;
   try {
     outcome = await commit(
@@ -121,7 +141,12 @@ export async function completeUpload(ctx: StorageContext, request: { bucket: str
         const gone = await trx.deleteFrom('storage_uploads').where('upload_id', '=', request.uploadId).executeTakeFirst();
         if (Number(gone.numDeletedRows) === 0) throw storageError('NoSuchUpload', 'The upload was aborted or completed meanwhile');
         const parts = await trx.deleteFrom('storage_parts').where('upload_id', '=', request.uploadId).returning('blob_id').execute();
-        const old = await replaceObject(trx, ctx, row, change);
+        const old = await replaceObject(trx, ctx, row, change, request.condition);
+        await trx.deleteFrom('storage_completed_uploads').where('completed_ms', '<', now.getTime() - COMPLETED_UPLOAD_MS).execute();
+        await trx
+          .insertInto('storage_completed_uploads')
+          .values({ upload_id: request.uploadId, bucket: request.bucket, key: request.key, parts: partList(request.parts), etag, completed_ms: now.getTime() })
+          .execute();
         return { parts, old };
       },
       { retryUnique: true },
@@ -133,6 +158,24 @@ export async function completeUpload(ctx: StorageContext, request: { bucket: str
   await deleteBlobs(backend, [...outcome.parts.map((p) => ({ area: 'standard' as const, id: p.blob_id })), ...(outcome.old ? blobsOf(outcome.old) : [])]);
   ctx.emit(change);
   return toInfo(row, now.getTime());
+}
+
+function partList(parts: { partNumber: number; etag: string }[]): string {
+  return JSON.stringify(parts.map((p) => [p.partNumber, unquote(p.etag)]));
+}
+
+/**
+ * A client that timed out waiting for CompleteMultipartUpload sends it again: S3 answers the
+ * same success while the object it made is still there, for the same part list.
+ */
+async function repeatedCompletion(ctx: StorageContext, request: CompleteRequest): Promise<ObjectInfo | undefined> {
+  if (typeof request.uploadId !== 'string' || !Array.isArray(request.parts)) return undefined;
+  const done = await ctx.store.db.selectFrom('storage_completed_uploads').selectAll().where('upload_id', '=', request.uploadId).executeTakeFirst();
+  if (!done || done.bucket !== request.bucket || done.key !== request.key || done.parts !== partList(request.parts)) return undefined;
+  if (Number(done.completed_ms) < ctx.now().getTime() - COMPLETED_UPLOAD_MS) return undefined;
+  const current = await ctx.store.db.selectFrom('storage_objects').selectAll().where('bucket', '=', request.bucket).where('key', '=', request.key).executeTakeFirst();
+  if (!current || current.etag !== done.etag) return undefined;
+  return toInfo(current, ctx.now().getTime());
 }
 
 async function* concatenate(backend: BlobBackend, parts: StoragePartsTable[]): AsyncGenerator<Buffer> {

@@ -10,17 +10,9 @@ import { recordEvent } from './events.js';
 import { isStorageClass } from './lifecycle-rules.js';
 import { makeRestoredCopy } from './lifecycle.js';
 import { checkKey, checkText } from './names.js';
-import type { ByteRange, GetObjectResult, ObjectChange, ObjectInfo, PutObjectRequest, StorageClass } from './types.js';
+import { DEFAULT_CONTENT_TYPE, type ByteRange, type CopyObjectRequest, type GetObjectResult, type ObjectChange, type ObjectHeaders, type ObjectInfo, type PutObjectRequest, type StorageClass, type WriteCondition } from './types.js';
 
-export interface CopyObjectRequest {
-  sourceBucket: string;
-  sourceKey: string;
-  bucket: string;
-  key: string;
-  metadata?: Record<string, string>;
-  contentType?: string;
-  storageClass?: StorageClass;
-}
+export type { CopyObjectRequest } from './types.js';
 
 export async function putObject(ctx: StorageContext, request: PutObjectRequest): Promise<ObjectInfo> {
   let backend: BlobBackend;
@@ -36,15 +28,23 @@ export async function putObject(ctx: StorageContext, request: PutObjectRequest):
   }
   const content = await writeContent(backend, request.body, storageClass, request.contentMd5);
   const etag = `"${content.md5.toString('hex')}"`;
-  return commitObject(ctx, backend, content, { bucket: request.bucket, key: request.key, etag, contentType: request.contentType, metadata: request.metadata, tags: request.tags, storageClass }, 'ObjectCreated:Put');
+  return commitObject(
+    ctx,
+    backend,
+    content,
+    { bucket: request.bucket, key: request.key, etag, contentType: request.contentType, metadata: request.metadata, tags: request.tags, storageClass, headers: request.headers },
+    'ObjectCreated:Put',
+    request.condition,
+  );
 }
 
 async function commitObject(
   ctx: StorageContext,
   backend: BlobBackend,
   content: { blobId: string; area: 'standard' | 'archive'; size: number },
-  object: { bucket: string; key: string; etag: string; contentType: string | undefined; metadata: Record<string, string> | undefined; tags: Record<string, string> | undefined; storageClass: StorageClass },
+  object: { bucket: string; key: string; etag: string; contentType: string | undefined; metadata: Record<string, string> | undefined; tags: Record<string, string> | undefined; storageClass: StorageClass; headers: ObjectHeaders | undefined },
   eventName: ObjectChange['eventName'],
+  condition: WriteCondition | undefined,
 ): Promise<ObjectInfo> {
   const now = ctx.now();
   const row = newObjectRow(
@@ -52,10 +52,11 @@ async function commitObject(
       bucket: object.bucket,
       key: object.key,
       etag: object.etag,
-      contentType: object.contentType ?? 'application/octet-stream',
+      contentType: object.contentType ?? DEFAULT_CONTENT_TYPE,
       metadata: JSON.stringify(lowerCaseNames(object.metadata ?? {})),
       tags: JSON.stringify(object.tags ?? {}),
       storageClass: object.storageClass,
+      headers: object.headers,
     },
     content,
     now,
@@ -63,7 +64,7 @@ async function commitObject(
   const change: ObjectChange = { eventName, bucket: row.bucket, key: row.key, size: content.size, etag: row.etag, eventTime: row.last_modified };
   let old: ObjectRow | undefined;
   try {
-    old = await commit(ctx, (trx) => replaceObject(trx, ctx, row, change), { retryUnique: true });
+    old = await commit(ctx, (trx) => replaceObject(trx, ctx, row, change, condition), { retryUnique: true });
   } catch (err) {
     await deleteBlobs(backend, [{ area: content.area, id: content.blobId }]);
     throw err;
@@ -128,11 +129,18 @@ export async function copyObject(ctx: StorageContext, request: CopyObjectRequest
   if (!isStorageClass(storageClass)) throw storageError('InvalidArgument', `Unknown storage class "${String(storageClass)}"`);
   const { backend } = await findBucket(ctx, request.bucket);
   const source = await getObject(ctx, request.sourceBucket, request.sourceKey);
+  try {
+    request.sourceCheck?.(source.info);
+  } catch (err) {
+    source.body.destroy();
+    throw err;
+  }
   const content = await writeContent(backend, source.body, storageClass);
   const etag = `"${content.md5.toString('hex')}"`;
   // As S3's x-amz-metadata-directive: new metadata replaces the source's, else it is copied.
-  const replacing = request.metadata !== undefined || request.contentType !== undefined;
-  return commitObject(ctx, 
+  const replacing = request.metadata !== undefined || request.contentType !== undefined || request.headers !== undefined;
+  return commitObject(
+    ctx,
     backend,
     content,
     {
@@ -143,8 +151,10 @@ export async function copyObject(ctx: StorageContext, request: CopyObjectRequest
       metadata: replacing ? request.metadata : source.info.metadata,
       tags: source.info.tags,
       storageClass,
+      headers: replacing ? request.headers : source.info.headers,
     },
     'ObjectCreated:Copy',
+    request.condition,
   );
 }
 

@@ -41,7 +41,6 @@ import type {
   ObjectStore,
   ObjectStoreNotifications,
   PutObjectRequest,
-  StorageClass,
   UploadedPart,
 } from './types.js';
 
@@ -171,7 +170,7 @@ export class ObjectStorage implements ObjectStore, ObjectStoreNotifications {
 
   // Multipart uploads
 
-  async createMultipartUpload(request: { bucket: string; key: string; contentType?: string; metadata?: Record<string, string>; storageClass?: StorageClass }): Promise<MultipartUpload> {
+  async createMultipartUpload(request: Parameters<ObjectStore['createMultipartUpload']>[0]): Promise<MultipartUpload> {
     return createUpload(this.ctx, { ...request, ...(request.metadata ? { metadata: lowerCaseNames(request.metadata) } : {}) });
   }
 
@@ -179,7 +178,7 @@ export class ObjectStorage implements ObjectStore, ObjectStoreNotifications {
     return uploadPart(this.ctx, request);
   }
 
-  async completeMultipartUpload(request: { bucket: string; key: string; uploadId: string; parts: { partNumber: number; etag: string }[] }): Promise<ObjectInfo> {
+  async completeMultipartUpload(request: Parameters<ObjectStore['completeMultipartUpload']>[0]): Promise<ObjectInfo> {
     return completeUpload(this.ctx, request);
   }
 

@@ -35,6 +35,9 @@ export type StorageErrorCode =
   | 'MalformedXML'
   | 'InternalError';
 
+/** What S3 calls an object stored without a Content-Type. */
+export const DEFAULT_CONTENT_TYPE = 'binary/octet-stream';
+
 export class StorageError extends Error {
   constructor(
     readonly code: StorageErrorCode,
@@ -59,6 +62,22 @@ export interface RestoreStatus {
   expiresAt?: string;
 }
 
+/** The standard headers S3 keeps with an object and returns on GET and HEAD. */
+export interface ObjectHeaders {
+  cacheControl?: string;
+  contentDisposition?: string;
+  contentEncoding?: string;
+  contentLanguage?: string;
+  /** As the client sent it: S3 returns Expires verbatim. */
+  expires?: string;
+}
+
+/**
+ * A write's precondition, checked in the transaction that publishes it (S3's conditional
+ * writes): `absent` for If-None-Match: *, `etag` (quoted) for If-Match.
+ */
+export type WriteCondition = { absent: true } | { etag: string };
+
 export interface ObjectInfo {
   bucket: string;
   key: string;
@@ -72,6 +91,9 @@ export interface ObjectInfo {
   tags: Record<string, string>;
   storageClass: StorageClass;
   restore?: RestoreStatus;
+  headers: ObjectHeaders;
+  /** A multipart object's part sizes, in part order; absent for a single PUT. */
+  partSizes?: number[];
 }
 
 export interface PutObjectRequest {
@@ -84,6 +106,22 @@ export interface PutObjectRequest {
   storageClass?: StorageClass;
   /** Content-MD5 (base64): the write fails with BadDigest when the body does not match. */
   contentMd5?: string;
+  headers?: ObjectHeaders;
+  condition?: WriteCondition;
+}
+
+export interface CopyObjectRequest {
+  sourceBucket: string;
+  sourceKey: string;
+  bucket: string;
+  key: string;
+  /** Given (even empty) when the copy replaces the source's metadata (x-amz-metadata-directive: REPLACE). */
+  metadata?: Record<string, string>;
+  contentType?: string;
+  headers?: ObjectHeaders;
+  storageClass?: StorageClass;
+  sourceCheck?: (source: ObjectInfo) => void;
+  condition?: WriteCondition;
 }
 
 export interface ByteRange {
@@ -139,6 +177,15 @@ export interface LifecycleRule {
   transitions: { days: number; storageClass: StorageClass }[];
   expiration?: { days: number };
   abortIncompleteMultipartUpload?: { daysAfterInitiation: number };
+  /** The prefix was given in the older form, on the rule (`<Rule><Prefix>`), not in a filter; kept so it reads back as written. */
+  prefixOnRule?: boolean;
+  /*
+   * Actions on versions and delete markers. A bucket here never has either, so they select
+   * nothing; they are kept so a configuration written for AWS round-trips.
+   */
+  expiredObjectDeleteMarker?: boolean;
+  noncurrentVersionExpiration?: { noncurrentDays: number; newerNoncurrentVersions?: number };
+  noncurrentVersionTransitions?: { noncurrentDays: number; storageClass: StorageClass; newerNoncurrentVersions?: number }[];
 }
 
 export interface LifecycleRunResult {
@@ -171,12 +218,14 @@ export interface ObjectStore {
   headObject(bucket: string, key: string): Promise<ObjectInfo>;
   /** Deleting a missing key succeeds, as in S3. */
   deleteObject(bucket: string, key: string): Promise<void>;
-  copyObject(request: { sourceBucket: string; sourceKey: string; bucket: string; key: string; metadata?: Record<string, string>; contentType?: string; storageClass?: StorageClass }): Promise<ObjectInfo>;
+  /** `sourceCheck` sees the source object as it is copied, and may refuse it (copy-source-if-*). */
+  copyObject(request: CopyObjectRequest): Promise<ObjectInfo>;
   listObjects(request: ListObjectsRequest): Promise<ListObjectsResult>;
 
-  createMultipartUpload(request: { bucket: string; key: string; contentType?: string; metadata?: Record<string, string>; storageClass?: StorageClass }): Promise<MultipartUpload>;
+  createMultipartUpload(request: { bucket: string; key: string; contentType?: string; metadata?: Record<string, string>; storageClass?: StorageClass; headers?: ObjectHeaders }): Promise<MultipartUpload>;
   uploadPart(request: { bucket: string; key: string; uploadId: string; partNumber: number; body: Readable; contentMd5?: string }): Promise<UploadedPart>;
-  completeMultipartUpload(request: { bucket: string; key: string; uploadId: string; parts: { partNumber: number; etag: string }[] }): Promise<ObjectInfo>;
+  /** Completing an upload again with the same parts answers the same object (a client's retry). */
+  completeMultipartUpload(request: { bucket: string; key: string; uploadId: string; parts: { partNumber: number; etag: string }[]; condition?: WriteCondition }): Promise<ObjectInfo>;
   abortMultipartUpload(bucket: string, key: string, uploadId: string): Promise<void>;
   listParts(bucket: string, key: string, uploadId: string): Promise<UploadedPart[]>;
   listMultipartUploads(bucket: string): Promise<MultipartUpload[]>;

@@ -21,6 +21,7 @@ import * as notify from './migrations/008-notify.js';
 import * as stacks from './migrations/009-stacks.js';
 import * as jobProgress from './migrations/010-job-progress.js';
 import * as consoleSessions from './migrations/011-console-sessions.js';
+import * as objectHeadersAndParts from './migrations/012-object-headers-and-parts.js';
 import type { Database } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -44,6 +45,7 @@ const MIGRATIONS: Record<string, (db: Kysely<unknown>, dialect: Dialect) => Prom
   '009-stacks': stacks.up,
   '010-job-progress': jobProgress.up,
   '011-console-sessions': consoleSessions.up,
+  '012-object-headers-and-parts': objectHeadersAndParts.up,
 };
 
 // BIGINT columns hold epoch milliseconds, well inside Number's exact range.

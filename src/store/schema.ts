@@ -180,6 +180,10 @@ export interface StorageObjectsTable {
   restore_ready_at: number | null;
   restore_expires_at: number | null;
   restored_blob_id: string | null;
+  /** JSON ObjectHeaders (Cache-Control, Content-Disposition...); null for none. */
+  headers: string | null;
+  /** JSON array of a multipart object's part sizes, in part order; null for a single PUT. */
+  part_sizes: string | null;
 }
 
 export interface StorageUploadsTable {
@@ -191,6 +195,16 @@ export interface StorageUploadsTable {
   storage_class: string;
   initiated_at: string;
   initiated_ms: number;
+  headers: string | null;
+}
+
+export interface StorageCompletedUploadsTable {
+  upload_id: string;
+  bucket: string;
+  key: string;
+  parts: string;
+  etag: string;
+  completed_ms: number;
 }
 
 export interface StoragePartsTable {
@@ -245,6 +259,7 @@ export interface Database {
   storage_objects: StorageObjectsTable;
   storage_uploads: StorageUploadsTable;
   storage_parts: StoragePartsTable;
+  storage_completed_uploads: StorageCompletedUploadsTable;
   storage_lifecycle_rules: StorageRulesTable;
   storage_notification_rules: StorageRulesTable;
   stack_resources: StackResourcesTable;

@@ -1,9 +1,14 @@
 /*
  * A real `skybatch up` for the S3 tests, and S3 clients configured for it (needs `npm run build`).
  */
+import { createHash } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
+import { Sha256 } from '@aws-crypto/sha256-js';
 import { S3Client } from '@aws-sdk/client-s3';
+import { HttpRequest } from '@smithy/protocol-http';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { tempDir } from '../support/backends.js';
 import { startServer, type RunningServer } from '../support/server.js';
 
@@ -55,4 +60,52 @@ export async function errorOf(promise: Promise<unknown>): Promise<{ name: string
     return { name: e.name, status: e.$metadata?.httpStatusCode, message: e.message };
   }
   throw new Error('expected the request to fail');
+}
+
+export interface RawAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/**
+ * One signed request over node:http, for what the SDKs will not send (an empty Content-Type,
+ * an Expect header, a malformed Content-MD5, header bytes as boto3 puts them on the wire).
+ * Headers are signed as given; with `utf8Wire` their non-ASCII characters travel as UTF-8
+ * bytes (boto3, curl), otherwise as Node sends strings (one latin1 byte per character).
+ */
+export async function signedRequest(
+  s3: S3Server,
+  request: { method: string; path: string; query?: Record<string, string>; headers?: Record<string, string>; body?: string | Buffer; utf8Wire?: boolean; unsignedPayload?: boolean },
+): Promise<RawAnswer> {
+  const endpoint = new URL(s3.endpoint);
+  const path = `${endpoint.pathname}${request.path}`;
+  const body = request.body ?? '';
+  const signer = new SignatureV4({ credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey }, region: 'us-east-1', service: 's3', sha256: Sha256, uriEscapePath: false, applyChecksum: true });
+  const payloadHash = request.unsignedPayload ? 'UNSIGNED-PAYLOAD' : createHash('sha256').update(body).digest('hex');
+  const unsigned = new HttpRequest({
+    method: request.method,
+    protocol: 'http:',
+    hostname: endpoint.hostname,
+    port: Number(endpoint.port),
+    path,
+    query: request.query ?? {},
+    headers: { host: endpoint.host, 'x-amz-content-sha256': payloadHash, ...(request.headers ?? {}) },
+    body,
+  });
+  const signed = await signer.sign(unsigned);
+  const wire: Record<string, string> = {};
+  for (const [name, value] of Object.entries(signed.headers)) wire[name] = request.utf8Wire ? Buffer.from(value, 'utf8').toString('latin1') : value;
+  const query = new URLSearchParams(request.query ?? {}).toString().replace(/\+/g, '%20');
+  return new Promise<RawAnswer>((resolve, reject) => {
+    const req = httpRequest({ host: endpoint.hostname, port: Number(endpoint.port), method: request.method, path: query === '' ? path : `${path}?${query}`, headers: { ...wire, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    // A Buffer: with a string, Node writes the headers in the body's encoding (UTF-8), not as bytes.
+    req.end(Buffer.from(body));
+  });
 }
