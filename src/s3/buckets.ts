@@ -3,6 +3,7 @@
  * the lifecycle and notification configurations.
  */
 import { StorageError, type ObjectStore, type ObjectStoreNotifications } from '../storage/types.js';
+import { refusal, visibleBucket } from '../storage/access.js';
 import { lifecycleXml, notificationXml, parseLifecycle, parseNotification } from './config-xml.js';
 import { S3Error } from './errors.js';
 import { drain, encodeKey, integerParam, readXmlBody, sendXml, type S3Context } from './request.js';
@@ -23,7 +24,7 @@ export async function listBuckets(ctx: S3Context, store: Storage): Promise<void>
   const prefix = query.get('prefix') ?? '';
   const token = query.get('continuation-token');
   const after = token === null || token === '' ? undefined : bucketAfter(token);
-  const matching = (await store.listBuckets()).filter((b) => b.name.startsWith(prefix) && (after === undefined || b.name > after)).sort((a, b) => (a.name < b.name ? -1 : 1));
+  const matching = (await store.listBuckets()).filter((b) => visibleBucket(ctx.limits, b.name) && b.name.startsWith(prefix) && (after === undefined || b.name > after)).sort((a, b) => (a.name < b.name ? -1 : 1));
   const page = maxBuckets === undefined ? matching : matching.slice(0, maxBuckets);
   const more = page.length < matching.length;
   sendXml(ctx.reply, 200, {
@@ -132,6 +133,11 @@ export async function deleteObjects(ctx: S3Context, store: Storage): Promise<voi
   for (const object of objects) {
     const key = text(object, 'Key');
     if (key === undefined) throw new S3Error('MalformedXML', 'every <Object> needs a <Key>');
+    const refused = refusal(ctx.limits, { kind: 'object', write: true, bucket: ctx.location.bucket, key });
+    if (refused !== undefined) {
+      errors.push({ Key: key, Code: 'AccessDenied', Message: `Access Denied: ${refused}` });
+      continue;
+    }
     try {
       await store.deleteObject(ctx.location.bucket, key);
       deleted.push({ Key: key });

@@ -8,6 +8,7 @@ import type { Storage } from './buckets.js';
 import { S3Error } from './errors.js';
 import { contentMd5Header, drain, header, integerParam, objectHeaders, objectHeadersOf, readXmlBody, sendXml, storageClassHeader, taggingHeader, userMetadata, writeConditionOf, type S3Context } from './request.js';
 import { plannedExpiration } from '../storage/lifecycle-rules.js';
+import { parseCopySource } from './copy-source.js';
 import { evaluatePreconditions, preconditionsOf } from './preconditions.js';
 import { children, token } from './xml.js';
 
@@ -78,20 +79,6 @@ export async function copyObject(ctx: S3Context, store: Storage, copySource: str
     },
   });
   sendXml(ctx.reply, 200, { CopyObjectResult: { LastModified: info.lastModified, ETag: info.etag } });
-}
-
-/** `/bucket/key` or `bucket/key`, URL-encoded, optionally with `?versionId=` (one version here). */
-function parseCopySource(value: string): { bucket: string; key: string } {
-  const withoutVersion = value.split('?', 1)[0] ?? '';
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(withoutVersion).replace(/^\/+/, '');
-  } catch {
-    throw new S3Error('InvalidArgument', 'x-amz-copy-source is not correctly URL-encoded');
-  }
-  const slash = decoded.indexOf('/');
-  if (slash <= 0 || slash === decoded.length - 1) throw new S3Error('InvalidArgument', 'x-amz-copy-source must be BUCKET/KEY');
-  return { bucket: decoded.slice(0, slash), key: decoded.slice(slash + 1) };
 }
 
 export async function getObject(ctx: S3Context, store: Storage, head: boolean): Promise<void> {

@@ -19,6 +19,7 @@ import { S3Error, toS3Error } from './errors.js';
 import * as objects from './objects.js';
 import { decodePayload } from './payload.js';
 import { bodyStream, header, locate, queryOf, type S3Context, type S3Location } from './request.js';
+import { authorize } from './authorize.js';
 import { isSigned, verifyRequest } from './sigv4.js';
 import { errorXml } from './xml.js';
 
@@ -94,6 +95,8 @@ async function dispatch(request: FastifyRequest, reply: FastifyReply, options: S
   const signed = { method: request.method, url: request.url, headers: request.headers };
   if (!isSigned(signed)) throw new S3Error('AccessDenied', 'Anonymous access is not allowed: sign requests with a Skybatch access key (AWS Signature Version 4)');
   const verified = await verifyRequest(signed, (id) => options.accessKeys.secretFor(id), now());
+  const limits = await options.accessKeys.limitsFor(verified.accessKeyId);
+  authorize(limits, request, location, query);
   let decoded: ReturnType<typeof decodePayload> | undefined;
   const raw = request.body;
   const ctx: S3Context = {
@@ -102,6 +105,7 @@ async function dispatch(request: FastifyRequest, reply: FastifyReply, options: S
     location,
     query,
     verified,
+    ...(limits ? { limits } : {}),
     body: () => (decoded ??= raw === undefined || raw === null ? emptyBody() : decodePayload(bodyStream(request), verified)),
   };
   const store = options.storage;

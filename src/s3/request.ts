@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { AccessLimits } from '../storage/access.js';
 import type { ObjectHeaders, ObjectInfo, StorageClass, WriteCondition } from '../storage/types.js';
 import { S3Error } from './errors.js';
 import { decodeEncodedWords, mailSafe, receivedHeaderText } from './header-text.js';
@@ -196,6 +197,8 @@ export interface S3Context {
   location: S3Location;
   query: URLSearchParams;
   verified: VerifiedRequest;
+  /** What the signing key may do; absent for an unlimited key (see src/storage/access.ts). */
+  limits?: AccessLimits;
   /** The object bytes, decoded and checked as the signature says. */
   body(): Readable;
 }

@@ -14,7 +14,7 @@ export function findAccessKey(db: Db, accessKeyId: string): Promise<AccessKeysTa
 
 /** Without the secrets: listing is for people, who never see a secret twice. */
 export function listAccessKeys(db: Db): Promise<Omit<AccessKeysTable, 'secret_access_key'>[]> {
-  return db.selectFrom('access_keys').select(['access_key_id', 'description', 'created_at']).orderBy('created_at').orderBy('access_key_id').execute();
+  return db.selectFrom('access_keys').select(['access_key_id', 'description', 'created_at', 'limits']).orderBy('created_at').orderBy('access_key_id').execute();
 }
 
 export async function deleteAccessKey(db: Db, accessKeyId: string): Promise<boolean> {

@@ -154,6 +154,8 @@ export interface AccessKeysTable {
   secret_access_key: string;
   description: string | null;
   created_at: string;
+  /** JSON AccessLimits; null for an unlimited key. */
+  limits: string | null;
 }
 
 export interface StorageBucketsTable {
@@ -261,6 +263,7 @@ export interface Database {
   storage_parts: StoragePartsTable;
   storage_completed_uploads: StorageCompletedUploadsTable;
   storage_lifecycle_rules: StorageRulesTable;
+  storage_cors_rules: StorageRulesTable;
   storage_notification_rules: StorageRulesTable;
   stack_resources: StackResourcesTable;
   forms: FormsTable;

@@ -63,6 +63,7 @@ describe('GET /api/v1/openapi.json', () => {
         'DELETE /api/v1/job-queues/{name}',
         'DELETE /api/v1/state-machines/{name}',
         'GET /api/v1/access-keys',
+        'GET /api/v1/access-keys/{accessKeyId}',
         'GET /api/v1/compute-environments',
         'GET /api/v1/compute-environments/{name}',
         'GET /api/v1/executions',
