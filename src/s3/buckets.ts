@@ -4,7 +4,7 @@
  */
 import { StorageError, type ObjectStore, type ObjectStoreNotifications } from '../storage/types.js';
 import { refusal, visibleBucket } from '../storage/access.js';
-import { lifecycleXml, notificationXml, parseLifecycle, parseNotification } from './config-xml.js';
+import { corsXml, lifecycleXml, notificationXml, parseCors, parseLifecycle, parseNotification } from './config-xml.js';
 import { S3Error } from './errors.js';
 import { drain, encodeKey, integerParam, readXmlBody, sendXml, type S3Context } from './request.js';
 import { S3_REGION } from './sigv4.js';
@@ -148,6 +148,20 @@ export async function deleteObjects(ctx: S3Context, store: Storage): Promise<voi
     }
   }
   sendXml(ctx.reply, 200, { DeleteResult: { ...(quiet ? {} : { Deleted: deleted }), Error: errors } });
+}
+
+export async function getCors(ctx: S3Context, store: Storage): Promise<void> {
+  sendXml(ctx.reply, 200, corsXml(await store.getCors(ctx.location.bucket)));
+}
+
+export async function putCors(ctx: S3Context, store: Storage): Promise<void> {
+  await store.putCors(ctx.location.bucket, parseCors(await readXmlBody(ctx)));
+  void ctx.reply.code(200).send();
+}
+
+export async function deleteCors(ctx: S3Context, store: Storage): Promise<void> {
+  await store.deleteCors(ctx.location.bucket);
+  void ctx.reply.code(204).send();
 }
 
 export async function getLifecycle(ctx: S3Context, store: Storage): Promise<void> {

@@ -4,6 +4,7 @@
  * Queue and CloudFunction configurations all become NotificationRule with the target's ARN).
  */
 import { randomUUID } from 'node:crypto';
+import type { CorsRule } from '../storage/cors.js';
 import type { LifecycleRule, NotificationRule, StorageClass } from '../storage/types.js';
 import { S3Error } from './errors.js';
 import { STORAGE_CLASSES } from './request.js';
@@ -169,4 +170,38 @@ export function notificationXml(rules: NotificationRule[]): Record<string, unkno
     });
   }
   return { NotificationConfiguration: grouped };
+}
+
+export function parseCors(document: Record<string, XmlNode | undefined>): CorsRule[] {
+  const root = document.CORSConfiguration;
+  if (root === undefined) throw new S3Error('MalformedXML', 'expected a <CORSConfiguration> document');
+  const values = (rule: XmlNode, name: string) => children(rule, name).map((value) => (typeof value === 'string' ? value.trim() : ''));
+  return children(root, 'CORSRule').map((rule) => {
+    const id = text(rule, 'ID');
+    const maxAge = token(rule, 'MaxAgeSeconds');
+    if (maxAge !== undefined && !/^\d{1,9}$/.test(maxAge)) throw new S3Error('MalformedXML', '<MaxAgeSeconds> must be a whole number of seconds');
+    return {
+      ...(id === undefined ? {} : { id }),
+      allowedOrigins: values(rule, 'AllowedOrigin'),
+      allowedMethods: values(rule, 'AllowedMethod'),
+      allowedHeaders: values(rule, 'AllowedHeader'),
+      exposeHeaders: values(rule, 'ExposeHeader'),
+      ...(maxAge === undefined ? {} : { maxAgeSeconds: Number(maxAge) }),
+    };
+  });
+}
+
+export function corsXml(rules: CorsRule[]): Record<string, unknown> {
+  return {
+    CORSConfiguration: {
+      CORSRule: rules.map((rule) => ({
+        ...(rule.id === undefined ? {} : { ID: rule.id }),
+        AllowedHeader: rule.allowedHeaders,
+        AllowedMethod: rule.allowedMethods,
+        AllowedOrigin: rule.allowedOrigins,
+        ExposeHeader: rule.exposeHeaders,
+        ...(rule.maxAgeSeconds === undefined ? {} : { MaxAgeSeconds: rule.maxAgeSeconds }),
+      })),
+    },
+  };
 }

@@ -20,6 +20,7 @@ import * as objects from './objects.js';
 import { decodePayload } from './payload.js';
 import { bodyStream, header, locate, queryOf, type S3Context, type S3Location } from './request.js';
 import { authorize } from './authorize.js';
+import { answerPreflight, grantCors } from './cors-responses.js';
 import { isSigned, verifyRequest } from './sigv4.js';
 import { errorXml } from './xml.js';
 
@@ -92,6 +93,9 @@ async function dispatch(request: FastifyRequest, reply: FastifyReply, options: S
   if (contentType !== undefined) request.headers['content-type'] = contentType;
   const location = locate(request.url, prefix);
   const query = queryOf(request.url);
+  // Browsers send preflights without credentials: they are answered from the bucket's CORS rules alone.
+  if (request.method === 'OPTIONS') return answerPreflight(request, reply, options.storage, location);
+  await grantCors(request, reply, options.storage, location);
   const signed = { method: request.method, url: request.url, headers: request.headers };
   if (!isSigned(signed)) throw new S3Error('AccessDenied', 'Anonymous access is not allowed: sign requests with a Skybatch access key (AWS Signature Version 4)');
   const verified = await verifyRequest(signed, (id) => options.accessKeys.secretFor(id), now());
@@ -119,7 +123,11 @@ async function dispatch(request: FastifyRequest, reply: FastifyReply, options: S
 }
 
 function bucketOperation(ctx: S3Context, store: Storage, method: string, query: URLSearchParams): Promise<void> {
-  if (query.has('lifecycle')) {
+  if (query.has('cors')) {
+    if (method === 'GET') return buckets.getCors(ctx, store);
+    if (method === 'PUT') return buckets.putCors(ctx, store);
+    if (method === 'DELETE') return buckets.deleteCors(ctx, store);
+  } else if (query.has('lifecycle')) {
     if (method === 'GET') return buckets.getLifecycle(ctx, store);
     if (method === 'PUT') return buckets.putLifecycle(ctx, store);
     if (method === 'DELETE') return buckets.deleteLifecycle(ctx, store);
@@ -148,7 +156,7 @@ function bucketOperation(ctx: S3Context, store: Storage, method: string, query: 
   throw notAllowed(method, ctx.location);
 }
 
-const UNSUPPORTED_BUCKET_SUBRESOURCES = ['acl', 'policy', 'policyStatus', 'tagging', 'analytics', 'inventory', 'metrics', 'intelligent-tiering', 'cors', 'website', 'encryption', 'replication', 'logging', 'object-lock', 'accelerate', 'requestPayment', 'ownershipControls', 'publicAccessBlock'];
+const UNSUPPORTED_BUCKET_SUBRESOURCES = ['acl', 'policy', 'policyStatus', 'tagging', 'analytics', 'inventory', 'metrics', 'intelligent-tiering', 'website', 'encryption', 'replication', 'logging', 'object-lock', 'accelerate', 'requestPayment', 'ownershipControls', 'publicAccessBlock'];
 
 function objectOperation(ctx: S3Context, store: Storage, method: string, query: URLSearchParams): Promise<void> {
   // A bucket that never had versioning holds one version per key, whose id is "null".

@@ -26,6 +26,11 @@ const REPEATED = new Set([
   'Event',
   'FilterRule',
   'Tag',
+  'CORSRule',
+  'AllowedOrigin',
+  'AllowedMethod',
+  'AllowedHeader',
+  'ExposeHeader',
 ]);
 
 /*

@@ -9,6 +9,8 @@ const STATUS: Record<StorageErrorCode, number> = {
   NoSuchKey: 404,
   NoSuchUpload: 404,
   NoSuchLifecycleConfiguration: 404,
+  NoSuchCORSConfiguration: 404,
+  InvalidRequest: 400,
   BucketAlreadyOwnedByYou: 409,
   BucketNotEmpty: 409,
   InvalidBucketName: 400,

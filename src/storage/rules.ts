@@ -1,11 +1,10 @@
 /*
- * A bucket's lifecycle and notification rules: one row per rule, in the order given, the rule
+ * A bucket's lifecycle, notification and CORS rules: one row per rule, in the order given, the rule
  * itself as JSON. Putting a configuration replaces the whole list, as S3 does.
  */
 import { commit, findBucket, type StorageContext } from './context.js';
-import type { LifecycleRule, NotificationRule } from './types.js';
 
-type RulesTable = 'storage_lifecycle_rules' | 'storage_notification_rules';
+type RulesTable = 'storage_lifecycle_rules' | 'storage_notification_rules' | 'storage_cors_rules';
 
 export async function getRules<T>(ctx: StorageContext, table: RulesTable, bucket: string): Promise<T[]> {
   await findBucket(ctx, bucket);
@@ -13,10 +12,10 @@ export async function getRules<T>(ctx: StorageContext, table: RulesTable, bucket
   return rows.map((row) => JSON.parse(row.body) as T);
 }
 
-export async function setRules(ctx: StorageContext, table: RulesTable, bucket: string, rules: (LifecycleRule | NotificationRule)[]): Promise<void> {
+export async function setRules(ctx: StorageContext, table: RulesTable, bucket: string, rules: { id?: string }[]): Promise<void> {
   await findBucket(ctx, bucket);
   await commit(ctx, async (trx) => {
     await trx.deleteFrom(table).where('bucket', '=', bucket).execute();
-    if (rules.length > 0) await trx.insertInto(table).values(rules.map((rule, position) => ({ bucket, position, rule_id: rule.id, body: JSON.stringify(rule) }))).execute();
+    if (rules.length > 0) await trx.insertInto(table).values(rules.map((rule, position) => ({ bucket, position, rule_id: rule.id ?? '', body: JSON.stringify(rule) }))).execute();
   });
 }

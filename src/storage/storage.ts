@@ -21,6 +21,7 @@ import { checkNotificationRules } from './events.js';
 import { checkLifecycleRules } from './lifecycle-rules.js';
 import { collectGarbage } from './garbage.js';
 import { requestRestore, runLifecycle } from './lifecycle.js';
+import { checkCorsRules, type CorsRule } from './cors.js';
 import { getRules, setRules } from './rules.js';
 import { listObjects } from './listing.js';
 import { copyObject, deleteObject, getObject, headObject, lowerCaseNames, putObject, type CopyObjectRequest } from './objects.js';
@@ -127,6 +128,7 @@ export class ObjectStorage implements ObjectStore, ObjectStoreNotifications {
       if (object || upload) throw storageError('BucketNotEmpty', `The bucket you tried to delete is not empty: ${name}`);
       await trx.deleteFrom('storage_lifecycle_rules').where('bucket', '=', name).execute();
       await trx.deleteFrom('storage_notification_rules').where('bucket', '=', name).execute();
+      await trx.deleteFrom('storage_cors_rules').where('bucket', '=', name).execute();
       await trx.deleteFrom('storage_buckets').where('name', '=', name).execute();
       // An object written meanwhile holds the bucket through its foreign key.
     }, { onForeignKey: () => storageError('BucketNotEmpty', `The bucket you tried to delete is not empty: ${name}`) });
@@ -195,6 +197,20 @@ export class ObjectStorage implements ObjectStore, ObjectStoreNotifications {
   }
 
   // Lifecycle and restores
+
+  async getCors(bucket: string): Promise<CorsRule[]> {
+    const rules = await getRules<CorsRule>(this.ctx, 'storage_cors_rules', bucket);
+    if (rules.length === 0) throw storageError('NoSuchCORSConfiguration', 'The CORS configuration does not exist');
+    return rules;
+  }
+
+  async putCors(bucket: string, rules: CorsRule[]): Promise<void> {
+    return setRules(this.ctx, 'storage_cors_rules', bucket, checkCorsRules(rules));
+  }
+
+  async deleteCors(bucket: string): Promise<void> {
+    return setRules(this.ctx, 'storage_cors_rules', bucket, []);
+  }
 
   async getLifecycle(bucket: string): Promise<LifecycleRule[]> {
     const rules = await getRules<LifecycleRule>(this.ctx, 'storage_lifecycle_rules', bucket);

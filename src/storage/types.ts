@@ -8,6 +8,7 @@
  * with S3's own codes, so the HTTP layer maps them to S3's XML error bodies one to one.
  */
 import type { Readable } from 'node:stream';
+import type { CorsRule } from './cors.js';
 
 export type StorageClass = 'STANDARD' | 'STANDARD_IA' | 'ONEZONE_IA' | 'INTELLIGENT_TIERING' | 'GLACIER_IR' | 'GLACIER' | 'DEEP_ARCHIVE';
 
@@ -19,6 +20,8 @@ export type StorageErrorCode =
   | 'NoSuchKey'
   | 'NoSuchUpload'
   | 'NoSuchLifecycleConfiguration'
+  | 'NoSuchCORSConfiguration'
+  | 'InvalidRequest'
   | 'BucketAlreadyOwnedByYou'
   | 'BucketNotEmpty'
   | 'InvalidBucketName'
@@ -229,6 +232,11 @@ export interface ObjectStore {
   abortMultipartUpload(bucket: string, key: string, uploadId: string): Promise<void>;
   listParts(bucket: string, key: string, uploadId: string): Promise<UploadedPart[]>;
   listMultipartUploads(bucket: string): Promise<MultipartUpload[]>;
+
+  /** NoSuchCORSConfiguration when the bucket has none. */
+  getCors(bucket: string): Promise<CorsRule[]>;
+  putCors(bucket: string, rules: CorsRule[]): Promise<void>;
+  deleteCors(bucket: string): Promise<void>;
 
   getLifecycle(bucket: string): Promise<LifecycleRule[]>;
   putLifecycle(bucket: string, rules: LifecycleRule[]): Promise<void>;
