@@ -1,30 +1,45 @@
 /*
- * Object storage through the S3 API, on one disk in one run:
- *   - PUT and GET of a 1 GiB file with awscli (`/usr/bin/aws s3 cp`, multipart as awscli does it)
- *     beside plain `cp` of the same file on the same disk (target: >= 50% of cp's throughput),
- *     with the server's peak RSS meanwhile (sampled from /proc/PID/status; target < 200 MB);
- *   - 10,000 PUTs of 1 KiB objects with @aws-sdk/client-s3, 32 at a time: objects/s.
+ * Object storage through the S3 API, every figure beside its baseline from the same run:
+ *   - a 1 GiB file: `cp` on the same disk; `curl -T` to a presigned URL and `curl -o` from
+ *     one (one process, no client-side payload hashing) against cp; awscli `s3 cp` against the
+ *     bound its own CPU sets; the server's CPU per GiB against md5sum + sha256sum of the file
+ *     (the hashes a signed upload makes it compute) and, for GET, against 0.3 s;
+ *   - 10,000 objects of 1 KiB through one keep-alive SDK client, 8 in flight: PUT, GET and a
+ *     ListObjectsV2 walk, beside s3rver (a peer S3 server in Node, in a process of its own);
+ *   - the server's peak RSS throughout.
+ * Each line: figure, baseline, ratio, target, PASS or MISS.
  * SKYBATCH_BENCH_OBJECT_MIB and SKYBATCH_BENCH_SMALL_OBJECTS shrink it for a quick look.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent } from 'node:http';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 
 const AWS = '/usr/bin/aws';
 const OBJECT_MIB = Number(process.env.SKYBATCH_BENCH_OBJECT_MIB ?? 1024);
 const SMALL_OBJECTS = Number(process.env.SKYBATCH_BENCH_SMALL_OBJECTS ?? 10_000);
-const SMALL_CONCURRENCY = 32;
+const IN_FLIGHT = 8;
 const exec = promisify(execFile);
 
 interface Endpoint {
-  url: string;
   s3Endpoint: string;
   accessKeyId: string;
   secretAccessKey: string;
+}
+
+interface Line {
+  what: string;
+  figure: string;
+  baseline: string;
+  ratio: number;
+  target: string;
+  pass: boolean;
 }
 
 export async function run(): Promise<void> {
@@ -32,57 +47,106 @@ export async function run(): Promise<void> {
   // One directory for the server's data and the files cp copies: the same disk for both.
   const root = mkdtempSync(join(process.env.SKYBATCH_BENCH_DIR ?? tmpdir(), 'skybatch-bench-storage-'));
   const server = await startServer(join(root, 'data'));
+  const serverPid = server.process.pid as number;
+  const rss = new RssSampler(serverPid);
+  const lines: Line[] = [];
+  const load = loadavg()[0] ?? 0;
   try {
-    const env = awsEnv(root, server.endpoint);
-    const source = join(root, 'source.bin');
-    await writeRandomFile(source, OBJECT_MIB * 1024 * 1024);
     const bytes = OBJECT_MIB * 1024 * 1024;
+    const gib = bytes / 1024 ** 3;
     const mbps = (ms: number) => bytes / 1e6 / (ms / 1000);
-
-    const cpMs = await timed(() => exec('cp', [source, join(root, 'copy.bin')]).then(() => undefined));
-    rmSync(join(root, 'copy.bin'));
-    // The store makes every object durable (fsync) before it answers; cp alone leaves the copy in
-    // the page cache. Both baselines are shown; the target is against plain cp.
-    const cpSyncMs = await timed(() => exec('sh', ['-c', 'cp "$1" "$2" && sync "$2"', 'sh', source, join(root, 'copy.bin')]).then(() => undefined));
-    rmSync(join(root, 'copy.bin'));
+    const source = join(root, 'source.bin');
+    await writeRandomFile(source, bytes);
+    const env = awsEnv(root, server.endpoint);
     await exec(AWS, ['--endpoint-url', server.endpoint.s3Endpoint, 's3', 'mb', 's3://bench'], { env });
+    const client = sdkClient(server.endpoint);
 
-    const rss = new RssSampler(server.process.pid as number);
-    // The client's own CPU time bounds any server: awscli hashes and signs every byte in Python.
-    const serverPid = server.process.pid as number;
-    const beforePut = childCpuSeconds();
-    const serverBeforePut = processCpuSeconds(serverPid);
-    const putMs = await timed(() => exec(AWS, ['--endpoint-url', server.endpoint.s3Endpoint, 's3', 'cp', '--only-show-errors', source, 's3://bench/big.bin'], { env }).then(() => undefined));
-    const putClientCpu = childCpuSeconds() - beforePut;
-    const putServerCpu = processCpuSeconds(serverPid) - serverBeforePut;
-    const beforeGet = childCpuSeconds();
-    const serverBeforeGet = processCpuSeconds(serverPid);
-    const getMs = await timed(() => exec(AWS, ['--endpoint-url', server.endpoint.s3Endpoint, 's3', 'cp', '--only-show-errors', 's3://bench/big.bin', join(root, 'down.bin')], { env }).then(() => undefined));
-    const getClientCpu = childCpuSeconds() - beforeGet;
-    const getServerCpu = processCpuSeconds(serverPid) - serverBeforeGet;
-    const peakRss = rss.stop();
-    await exec('cmp', [source, join(root, 'down.bin')]);
-    rmSync(join(root, 'down.bin'));
+    const cpMs = await timed(() => run0('cp', [source, join(root, 'copy.bin')]));
+    rmSync(join(root, 'copy.bin'));
+    const hashCpu = await childCpu(async () => {
+      await run0('md5sum', [source]);
+      await run0('sha256sum', [source]);
+    });
 
-    const small = await smallPuts(server.endpoint);
+    // curl: one process, the payload unsigned (a presigned URL), so the client costs little.
+    const putUrl = await getSignedUrl(client, new PutObjectCommand({ Bucket: 'bench', Key: 'curl.bin' }), { expiresIn: 3600 });
+    const curlPut = await measured(serverPid, () => run0('curl', ['-sS', '--fail', '-o', '/dev/null', '-T', source, '-H', 'Expect:', putUrl]));
+    const getUrl = await getSignedUrl(client, new GetObjectCommand({ Bucket: 'bench', Key: 'curl.bin' }), { expiresIn: 3600 });
+    const curlGet = await measured(serverPid, () => run0('curl', ['-sS', '--fail', '-o', join(root, 'curl-down.bin'), getUrl]));
+    await run0('cmp', [source, join(root, 'curl-down.bin')]);
+    rmSync(join(root, 'curl-down.bin'));
+
+    // awscli signs every byte (SHA-256) and sends parts in parallel: its own CPU bounds it.
+    const awsPut = await measured(serverPid, () => run0(AWS, ['--endpoint-url', server.endpoint.s3Endpoint, 's3', 'cp', '--only-show-errors', source, 's3://bench/aws.bin'], { env }));
+    const awsGet = await measured(serverPid, () => run0(AWS, ['--endpoint-url', server.endpoint.s3Endpoint, 's3', 'cp', '--only-show-errors', 's3://bench/aws.bin', join(root, 'aws-down.bin')], { env }));
+    await run0('cmp', [source, join(root, 'aws-down.bin')]);
+    rmSync(join(root, 'aws-down.bin'));
+    const cores = availableParallelism();
+    // CPU seconds spread perfectly over every core: the least wall time that work can take.
+    const boundMbps = (cpuSeconds: number) => bytes / 1e6 / (cpuSeconds / cores);
 
     const cp = mbps(cpMs);
-    console.log(`${OBJECT_MIB} MiB object through the S3 API with awscli (${AWS}), beside cp on the same disk`);
-    console.log(`  cp:          ${cp.toFixed(0)} MB/s (cp + fsync of the copy: ${mbps(cpSyncMs).toFixed(0)} MB/s)`);
-    console.log(`  PUT (aws):   ${mbps(putMs).toFixed(0)} MB/s  (${((mbps(putMs) / cp) * 100).toFixed(0)}% of cp; target >= 50%)`);
-    console.log(`  GET (aws):   ${mbps(getMs).toFixed(0)} MB/s  (${((mbps(getMs) / cp) * 100).toFixed(0)}% of cp; target >= 50%)`);
-    // CPU seconds bound the wall time from below even when spread perfectly over every core.
-    const cores = availableParallelism();
-    const bound = (cpu: number) => mbps((cpu / cores) * 1000);
-    const pctOfCp = (rate: number) => `${((rate / cp) * 100).toFixed(0)}% of cp`;
-    console.log(`  CPU for the PUT: awscli ${putClientCpu.toFixed(2)} s, server ${putServerCpu.toFixed(2)} s; for the GET: awscli ${getClientCpu.toFixed(2)} s, server ${getServerCpu.toFixed(2)} s`);
-    console.log(`  on ${cores} cores, awscli's CPU alone bounds PUT at ${bound(putClientCpu).toFixed(0)} MB/s (${pctOfCp(bound(putClientCpu))}), GET at ${bound(getClientCpu).toFixed(0)} MB/s (${pctOfCp(bound(getClientCpu))}); with the server's: ${bound(putClientCpu + putServerCpu).toFixed(0)} / ${bound(getClientCpu + getServerCpu).toFixed(0)} MB/s`);
-    console.log(`  server peak RSS during the transfers: ${(peakRss / 1024).toFixed(0)} MB (target < 200 MB)`);
-    console.log(`${SMALL_OBJECTS} PUTs of 1 KiB with @aws-sdk/client-s3, ${SMALL_CONCURRENCY} at a time: ${small.toFixed(0)} objects/s`);
+    lines.push(line('curl -T presigned PUT, MB/s', mbps(curlPut.ms), cp, 'cp', 0.5));
+    lines.push(line('curl -o presigned GET, MB/s', mbps(curlGet.ms), cp, 'cp', 0.7));
+    lines.push(line('awscli PUT, MB/s', mbps(awsPut.ms), boundMbps(awsPut.clientCpu), "awscli's CPU bound", 0.9));
+    lines.push(line('awscli GET, MB/s', mbps(awsGet.ms), boundMbps(awsGet.clientCpu), "awscli's CPU bound", 0.9));
+    lines.push(lowerIsBetter('server CPU per GiB, awscli PUT (s)', awsPut.serverCpu / gib, (hashCpu / gib) * 1.5, '1.5x md5sum+sha256sum'));
+    lines.push(lowerIsBetter('server CPU per GiB, curl PUT (s)', curlPut.serverCpu / gib, (hashCpu / gib) * 1.5, '1.5x md5sum+sha256sum'));
+    lines.push(lowerIsBetter('server CPU per GiB, curl GET (s)', curlGet.serverCpu / gib, 0.3, '0.3 s'));
+    client.destroy();
+
+    const ours = await smallObjects(server.endpoint, 'small');
+    const peer = await withPeer(join(root, 'peer'), (endpoint) => smallObjects(endpoint, 'small'));
+    lines.push(line(`${SMALL_OBJECTS} PUTs of 1 KiB, objects/s`, ours.put, peer.put, 's3rver', 3));
+    lines.push(line(`${SMALL_OBJECTS} GETs of 1 KiB, objects/s`, ours.get, peer.get, 's3rver', 3));
+    lines.push(line(`ListObjectsV2 walk of ${SMALL_OBJECTS} keys, keys/s`, ours.list, peer.list, 's3rver', 3));
+    const fmt = (rates: SmallRates) => `PUT ${rates.clientBound.put.toFixed(0)}/s, GET ${rates.clientBound.get.toFixed(0)}/s, LIST ${rates.clientBound.list.toFixed(0)}/s`;
+    const clientBounds = `the SDK client's own CPU allows at most: against Skybatch ${fmt(ours)}; against s3rver ${fmt(peer)}`;
+    const peakMb = rss.stop() / 1024;
+    lines.push({ what: 'server peak RSS, MB', figure: peakMb.toFixed(0), baseline: '200', ratio: peakMb / 200, target: '< 200 MB', pass: peakMb < 200 });
+
+    console.log(`${OBJECT_MIB} MiB object; ${cores} cores; load average ${load.toFixed(2)} at the start`);
+    console.log(`baselines: cp ${cp.toFixed(0)} MB/s; md5sum + sha256sum ${hashCpu.toFixed(2)} CPU s; awscli CPU PUT ${awsPut.clientCpu.toFixed(2)} s, GET ${awsGet.clientCpu.toFixed(2)} s; curl CPU PUT ${curlPut.clientCpu.toFixed(2)} s, GET ${curlGet.clientCpu.toFixed(2)} s`);
+    printTable(lines);
+    console.log(clientBounds);
   } finally {
+    rss.stop();
     await server.stop();
     rmSync(root, { recursive: true, force: true });
   }
+}
+
+function line(what: string, figure: number, baseline: number, baselineName: string, targetRatio: number): Line {
+  const ratio = figure / baseline;
+  return { what, figure: figure.toFixed(0), baseline: `${baseline.toFixed(0)} (${baselineName})`, ratio, target: `>= ${targetRatio}x`, pass: ratio >= targetRatio };
+}
+
+function lowerIsBetter(what: string, figure: number, limit: number, limitName: string): Line {
+  return { what, figure: figure.toFixed(2), baseline: `${limit.toFixed(2)} (${limitName})`, ratio: figure / limit, target: '<= 1x', pass: figure <= limit };
+}
+
+function printTable(lines: Line[]): void {
+  const rows = [['measure', 'figure', 'baseline', 'ratio', 'target', ''], ...lines.map((l) => [l.what, l.figure, l.baseline, `${l.ratio.toFixed(2)}x`, l.target, l.pass ? 'PASS' : 'MISS'])];
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  for (const row of rows) console.log(row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
+}
+
+async function run0(command: string, args: string[], options: { env?: NodeJS.ProcessEnv } = {}): Promise<void> {
+  await exec(command, args, { maxBuffer: 16 * 1024 * 1024, ...options });
+}
+
+/** Wall time, the client's CPU (the child processes it waited for) and the server's CPU over `work`. */
+async function measured(serverPid: number, work: () => Promise<void>): Promise<{ ms: number; clientCpu: number; serverCpu: number }> {
+  const client = childCpuSeconds();
+  const serverCpu = processCpuSeconds(serverPid);
+  const ms = await timed(work);
+  return { ms, clientCpu: childCpuSeconds() - client, serverCpu: processCpuSeconds(serverPid) - serverCpu };
+}
+
+async function childCpu(work: () => Promise<void>): Promise<number> {
+  const before = childCpuSeconds();
+  await work();
+  return childCpuSeconds() - before;
 }
 
 /** CPU seconds (user + system) of this process's children that have been waited for (/proc/self/stat cutime + cstime). */
@@ -121,6 +185,18 @@ function awsEnv(root: string, endpoint: Endpoint): NodeJS.ProcessEnv {
   };
 }
 
+function sdkClient(endpoint: Endpoint): S3Client {
+  // One keep-alive connection per request in flight, reused throughout.
+  const agent = new Agent({ keepAlive: true, maxSockets: IN_FLIGHT });
+  return new S3Client({
+    endpoint: endpoint.s3Endpoint,
+    forcePathStyle: true,
+    region: 'us-east-1',
+    credentials: { accessKeyId: endpoint.accessKeyId, secretAccessKey: endpoint.secretAccessKey },
+    requestHandler: new NodeHttpHandler({ httpAgent: agent }),
+  });
+}
+
 /** Random 16 MiB blocks, each stamped with its index: incompressible and not all alike. */
 async function writeRandomFile(path: string, size: number): Promise<void> {
   const block = randomBytes(16 * 1024 * 1024);
@@ -134,28 +210,79 @@ async function writeRandomFile(path: string, size: number): Promise<void> {
   await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
 }
 
-async function smallPuts(endpoint: Endpoint): Promise<number> {
-  const client = new S3Client({ endpoint: endpoint.s3Endpoint, forcePathStyle: true, region: 'us-east-1', credentials: { accessKeyId: endpoint.accessKeyId, secretAccessKey: endpoint.secretAccessKey } });
+/** PUT, GET and list SMALL_OBJECTS objects of 1 KiB, IN_FLIGHT at a time: objects per second. */
+interface SmallRates {
+  put: number;
+  get: number;
+  list: number;
+  /** What this process's own CPU (the SDK client) allows per second, for each: the bound any server meets. */
+  clientBound: { put: number; get: number; list: number };
+}
+
+function cpuSecondsOfThisProcess(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1e6;
+}
+
+async function smallObjects(endpoint: Endpoint, bucket: string): Promise<SmallRates> {
+  const client = sdkClient(endpoint);
   try {
-    await client.send(new CreateBucketCommand({ Bucket: 'small' }));
+    await client.send(new CreateBucketCommand({ Bucket: bucket }));
     const body = randomBytes(1024);
-    let next = 0;
+    const bound = { put: 0, get: 0, list: 0 };
+    const each = async (work: (i: number) => Promise<unknown>, name: 'put' | 'get') => {
+      let next = 0;
+      const start = performance.now();
+      const cpu = cpuSecondsOfThisProcess();
+      await Promise.all(
+        Array.from({ length: IN_FLIGHT }, async () => {
+          for (let i = next++; i < SMALL_OBJECTS; i = next++) await work(i);
+        }),
+      );
+      bound[name] = SMALL_OBJECTS / (cpuSecondsOfThisProcess() - cpu);
+      return (SMALL_OBJECTS / (performance.now() - start)) * 1000;
+    };
+    const put = await each((i) => client.send(new PutObjectCommand({ Bucket: bucket, Key: `obj/${String(i).padStart(6, '0')}`, Body: body })), 'put');
+    const get = await each(async (i) => {
+      const answer = await client.send(new GetObjectCommand({ Bucket: bucket, Key: `obj/${String(i).padStart(6, '0')}` }));
+      await answer.Body?.transformToByteArray();
+    }, 'get');
     const start = performance.now();
-    await Promise.all(
-      Array.from({ length: SMALL_CONCURRENCY }, async () => {
-        for (let i = next++; i < SMALL_OBJECTS; i = next++) await client.send(new PutObjectCommand({ Bucket: 'small', Key: `obj/${i}`, Body: body }));
-      }),
-    );
-    return (SMALL_OBJECTS / (performance.now() - start)) * 1000;
+    const listCpu = cpuSecondsOfThisProcess();
+    let listed = 0;
+    let token: string | undefined;
+    do {
+      const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, ...(token ? { ContinuationToken: token } : {}) }));
+      listed += page.KeyCount ?? 0;
+      token = page.NextContinuationToken;
+    } while (token);
+    if (listed !== SMALL_OBJECTS) throw new Error(`listed ${listed} keys, not ${SMALL_OBJECTS}`);
+    bound.list = listed / (cpuSecondsOfThisProcess() - listCpu);
+    return { put, get, list: (listed / (performance.now() - start)) * 1000, clientBound: bound };
   } finally {
     client.destroy();
+  }
+}
+
+/** s3rver in its own process (bench/support/s3rver-process.ts), for as long as `work` runs. */
+async function withPeer<T>(dir: string, work: (endpoint: Endpoint) => Promise<T>): Promise<T> {
+  mkdirSync(dir, { recursive: true });
+  const child = spawn(process.execPath, ['--import', 'tsx', new URL('./support/s3rver-process.ts', import.meta.url).pathname, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      child.once('exit', (code) => reject(new Error(`s3rver exited with ${code}`)));
+      child.stdout?.once('data', (data: Buffer) => resolve(Number(data.toString().trim())));
+    });
+    return await work({ s3Endpoint: `http://127.0.0.1:${port}`, accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' });
+  } finally {
+    child.kill('SIGTERM');
   }
 }
 
 /** Peak VmRSS of a process, in KiB, sampled every 50 ms until stop(). */
 class RssSampler {
   private peak = 0;
-  private readonly timer: NodeJS.Timeout;
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(pid: number) {
     const sample = () => {
@@ -171,7 +298,8 @@ class RssSampler {
   }
 
   stop(): number {
-    clearInterval(this.timer);
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
     return this.peak;
   }
 }
