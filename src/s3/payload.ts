@@ -17,10 +17,11 @@ import { EMPTY_SHA256, hmac, sameHex, STREAMING_SIGNED, STREAMING_SIGNED_TRAILER
 
 const MAX_CHUNK_HEADER = 4096;
 /**
- * The socket delivers 64 KiB at a time; the store writes each piece it gets with its own
- * system call. Handing it 1 MiB pieces costs one copy and saves most of those calls.
+ * The socket delivers 64 KiB at a time. Pieces are passed on as they are (the local store
+ * gathers them into one writev); only the aws-chunked decoder's small slices are joined, up
+ * to this size.
  */
-const COALESCE_BYTES = 1024 * 1024;
+const COALESCE_BYTES = 64 * 1024;
 const MAX_TRAILER = 16 * 1024;
 
 export function isStreamingPayload(payloadHash: string): boolean {
