@@ -96,7 +96,9 @@ export async function run(): Promise<void> {
     client.destroy();
 
     const ours = await smallObjects(server.endpoint, 'small');
-    const peer = await withPeer(join(root, 'peer'), (endpoint) => smallObjects(endpoint, 'small'));
+    const peer = await withPeer(join(root, 'peer'), (endpoint) => smallObjects(endpoint, 'small')).catch((err: unknown) => {
+      throw new Error(`s3rver, the baseline, failed: ${(err as Error).message}`, { cause: err });
+    });
     lines.push(line(`${SMALL_OBJECTS} PUTs of 1 KiB, objects/s`, ours.put, peer.put, 's3rver', 3));
     lines.push(line(`${SMALL_OBJECTS} GETs of 1 KiB, objects/s`, ours.get, peer.get, 's3rver', 3));
     lines.push(line(`ListObjectsV2 walk of ${SMALL_OBJECTS} keys, keys/s`, ours.list, peer.list, 's3rver', 3));
@@ -242,17 +244,18 @@ async function smallObjects(endpoint: Endpoint, bucket: string): Promise<SmallRa
       bound[name] = SMALL_OBJECTS / (cpuSecondsOfThisProcess() - cpu);
       return (SMALL_OBJECTS / (performance.now() - start)) * 1000;
     };
-    const put = await each((i) => client.send(new PutObjectCommand({ Bucket: bucket, Key: `obj/${String(i).padStart(6, '0')}`, Body: body })), 'put');
-    const get = await each(async (i) => {
+    const phase = <T>(name: string, work: Promise<T>) => work.catch((err: unknown) => Promise.reject(new Error(`${name} against ${endpoint.s3Endpoint}: ${(err as Error).message}`, { cause: err })));
+    const put = await phase('PUT', each((i) => client.send(new PutObjectCommand({ Bucket: bucket, Key: `obj/${String(i).padStart(6, '0')}`, Body: body })), 'put'));
+    const get = await phase('GET', each(async (i) => {
       const answer = await client.send(new GetObjectCommand({ Bucket: bucket, Key: `obj/${String(i).padStart(6, '0')}` }));
       await answer.Body?.transformToByteArray();
-    }, 'get');
+    }, 'get'));
     const start = performance.now();
     const listCpu = cpuSecondsOfThisProcess();
     let listed = 0;
     let token: string | undefined;
     do {
-      const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, ...(token ? { ContinuationToken: token } : {}) }));
+      const page = await phase('ListObjectsV2', client.send(new ListObjectsV2Command({ Bucket: bucket, ...(token ? { ContinuationToken: token } : {}) })));
       listed += page.KeyCount ?? 0;
       token = page.NextContinuationToken;
     } while (token);
@@ -267,7 +270,8 @@ async function smallObjects(endpoint: Endpoint, bucket: string): Promise<SmallRa
 /** s3rver in its own process (bench/support/s3rver-process.ts), for as long as `work` runs. */
 async function withPeer<T>(dir: string, work: (endpoint: Endpoint) => Promise<T>): Promise<T> {
   mkdirSync(dir, { recursive: true });
-  const child = spawn(process.execPath, ['--import', 'tsx', new URL('./support/s3rver-process.ts', import.meta.url).pathname, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // s3rver's listings hash with an algorithm OpenSSL 3 keeps in its legacy provider.
+  const child = spawn(process.execPath, ['--openssl-legacy-provider', '--import', 'tsx', new URL('./support/s3rver-process.ts', import.meta.url).pathname, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
   try {
     const port = await new Promise<number>((resolve, reject) => {
       child.once('exit', (code) => reject(new Error(`s3rver exited with ${code}`)));
