@@ -2,7 +2,7 @@
  * Bucket-level S3 operations: the service (ListBuckets), buckets, listings, DeleteObjects and
  * the lifecycle and notification configurations.
  */
-import { StorageError, type ObjectStore, type ObjectStoreNotifications } from '../storage/types.js';
+import { StorageError, type ListObjectsResult, type ObjectStore, type ObjectStoreNotifications } from '../storage/types.js';
 import { refusal, visibleBucket } from '../storage/access.js';
 import { corsXml, lifecycleXml, notificationXml, parseCors, parseLifecycle, parseNotification } from './config-xml.js';
 import { S3Error } from './errors.js';
@@ -69,25 +69,10 @@ export async function getBucketLocation(ctx: S3Context, store: Storage): Promise
 export async function listObjects(ctx: S3Context, store: Storage): Promise<void> {
   const { query } = ctx;
   const v2 = query.get('list-type') === '2';
-  const encoding = query.get('encoding-type');
-  if (encoding !== null && encoding !== 'url') throw new S3Error('InvalidArgument', 'Invalid Encoding Method specified in Request');
-  const maxKeys = integerParam(query, 'max-keys', 0, 2_147_483_647) ?? 1000;
-  const prefix = query.get('prefix') ?? '';
-  const delimiter = query.get('delimiter') ?? '';
   const continuationToken = v2 ? query.get('continuation-token') : null;
   const fetchOwner = v2 && query.get('fetch-owner') === 'true';
   const startAfter = v2 ? query.get('start-after') : query.get('marker');
-  const page =
-    maxKeys === 0
-      ? { objects: [], commonPrefixes: [], isTruncated: false }
-      : await store.listObjects({
-          bucket: ctx.location.bucket,
-          maxKeys: Math.min(maxKeys, 1000),
-          ...(prefix ? { prefix } : {}),
-          ...(delimiter ? { delimiter } : {}),
-          ...(continuationToken ? { continuationToken } : {}),
-          ...(startAfter ? { startAfter } : {}),
-        });
+  const { encoding, maxKeys, prefix, delimiter, page } = await listingPage(ctx, store, startAfter, continuationToken);
   const enc = (value: string) => encodeKey(value, encoding);
   const contents = page.objects.map((o) => ({ Key: enc(o.key), LastModified: o.lastModified, ETag: o.etag, Size: o.size, StorageClass: o.storageClass, ...(v2 && !fetchOwner ? {} : { Owner: OWNER }) }));
   const common = page.commonPrefixes.map((p) => ({ Prefix: enc(p) }));
@@ -119,6 +104,28 @@ export async function listObjects(ctx: S3Context, store: Storage): Promise<void>
   sendXml(ctx.reply, 200, {
     ListBucketResult: { ...shared, Marker: enc(startAfter ?? ''), ...(page.isTruncated && last !== undefined ? { NextMarker: enc(last) } : {}), Contents: contents, CommonPrefixes: common },
   });
+}
+
+/** The parameters every listing shares (encoding-type, max-keys, prefix, delimiter), and its page. */
+async function listingPage(ctx: S3Context, store: Storage, startAfter: string | null, continuationToken: string | null) {
+  const { query } = ctx;
+  const encoding = query.get('encoding-type');
+  if (encoding !== null && encoding !== 'url') throw new S3Error('InvalidArgument', 'Invalid Encoding Method specified in Request');
+  const maxKeys = integerParam(query, 'max-keys', 0, 2_147_483_647) ?? 1000;
+  const prefix = query.get('prefix') ?? '';
+  const delimiter = query.get('delimiter') ?? '';
+  const page: ListObjectsResult =
+    maxKeys === 0
+      ? { objects: [], commonPrefixes: [], isTruncated: false }
+      : await store.listObjects({
+          bucket: ctx.location.bucket,
+          maxKeys: Math.min(maxKeys, 1000),
+          ...(prefix ? { prefix } : {}),
+          ...(delimiter ? { delimiter } : {}),
+          ...(continuationToken ? { continuationToken } : {}),
+          ...(startAfter ? { startAfter } : {}),
+        });
+  return { encoding, maxKeys, prefix, delimiter, page };
 }
 
 export async function deleteObjects(ctx: S3Context, store: Storage): Promise<void> {
@@ -222,25 +229,11 @@ export async function getBucketVersioning(ctx: S3Context, store: Storage): Promi
  */
 export async function listObjectVersions(ctx: S3Context, store: Storage): Promise<void> {
   const { query } = ctx;
-  const encoding = query.get('encoding-type');
-  if (encoding !== null && encoding !== 'url') throw new S3Error('InvalidArgument', 'Invalid Encoding Method specified in Request');
-  const maxKeys = integerParam(query, 'max-keys', 0, 2_147_483_647) ?? 1000;
-  const prefix = query.get('prefix') ?? '';
-  const delimiter = query.get('delimiter') ?? '';
   const keyMarker = query.get('key-marker') ?? '';
   const versionIdMarker = query.get('version-id-marker') ?? '';
   if (versionIdMarker !== '' && keyMarker === '') throw new S3Error('InvalidArgument', 'A version-id marker cannot be specified without a key marker.');
   if (versionIdMarker !== '' && versionIdMarker !== 'null') throw new S3Error('InvalidArgument', 'Invalid version id specified');
-  const page =
-    maxKeys === 0
-      ? { objects: [], commonPrefixes: [], isTruncated: false }
-      : await store.listObjects({
-          bucket: ctx.location.bucket,
-          maxKeys: Math.min(maxKeys, 1000),
-          ...(prefix ? { prefix } : {}),
-          ...(delimiter ? { delimiter } : {}),
-          ...(keyMarker ? { startAfter: keyMarker } : {}),
-        });
+  const { encoding, maxKeys, prefix, delimiter, page } = await listingPage(ctx, store, keyMarker, null);
   const enc = (value: string) => encodeKey(value, encoding);
   const entries = [...page.objects.map((o) => ({ name: o.key, key: true })), ...page.commonPrefixes.map((p) => ({ name: p, key: false }))].sort((a, b) => (a.name < b.name ? -1 : 1));
   const last = entries.at(-1);

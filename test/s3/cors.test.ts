@@ -2,17 +2,12 @@
  * Bucket CORS: Put/Get/DeleteBucketCors through the SDK and awscli, preflights answered from
  * the rules (and refused without one), and the grant on the actual cross-origin requests.
  */
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { promisify } from 'node:util';
 import { CreateBucketCommand, DeleteBucketCorsCommand, GetBucketCorsCommand, PutBucketCorsCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorOf, startS3Server, type S3Server } from './helpers.js';
+import { awscli, errorOf, startS3Server, type S3Server } from './helpers.js';
 
-const AWS = existsSync('/usr/bin/aws') ? '/usr/bin/aws' : 'aws';
-const exec = promisify(execFile);
 
 let s3: S3Server;
 let client: S3Client;
@@ -58,11 +53,10 @@ describe('bucket CORS configuration', () => {
   });
 
   it('is set by awscli put-bucket-cors', async () => {
-    const env = { ...process.env, AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey, AWS_DEFAULT_REGION: 'us-east-1', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' };
-    await exec(AWS, ['--endpoint-url', s3.endpoint, 's3api', 'create-bucket', '--bucket', 'cli-cors'], { env });
+    await awscli(s3, ['s3api', 'create-bucket', '--bucket', 'cli-cors']);
     const config = { CORSRules: [{ AllowedOrigins: ['https://cli.example'], AllowedMethods: ['PUT'], AllowedHeaders: ['*'] }] };
-    await exec(AWS, ['--endpoint-url', s3.endpoint, 's3api', 'put-bucket-cors', '--bucket', 'cli-cors', '--cors-configuration', JSON.stringify(config)], { env });
-    const { stdout } = await exec(AWS, ['--endpoint-url', s3.endpoint, 's3api', 'get-bucket-cors', '--bucket', 'cli-cors', '--output', 'json'], { env });
+    await awscli(s3, ['s3api', 'put-bucket-cors', '--bucket', 'cli-cors', '--cors-configuration', JSON.stringify(config)]);
+    const { stdout } = await awscli(s3, ['s3api', 'get-bucket-cors', '--bucket', 'cli-cors', '--output', 'json']);
     expect((JSON.parse(stdout) as typeof config).CORSRules[0]).toMatchObject(config.CORSRules[0] as object);
   });
 });

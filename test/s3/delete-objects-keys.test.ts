@@ -2,15 +2,10 @@
  * DeleteObjects takes its keys from an XML body: each key is deleted exactly as written,
  * whitespace and all (`'_ '` is not `'_'`), through the SDK and awscli.
  */
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { promisify } from 'node:util';
 import { CreateBucketCommand, DeleteObjectsCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startS3Server, type S3Server } from './helpers.js';
+import { awscli, startS3Server, type S3Server } from './helpers.js';
 
-const AWS = existsSync('/usr/bin/aws') ? '/usr/bin/aws' : 'aws';
-const exec = promisify(execFile);
 const NEIGHBOURS = ['_', '_ ', ' lead', 'lead', 'trail ', 'trail', ' ', '  ', '\t', 'tab\tin', 'x\ny', 'a\x01b', 'amp&lt;'];
 
 let s3: S3Server;
@@ -50,8 +45,7 @@ describe('DeleteObjects keys', () => {
   it('deletes exactly the keys named, whitespace included (awscli)', async () => {
     await fill('delete-cli');
     const doomed = ['_ ', ' lead', 'trail ', '  ', 'tab\tin', 'x\ny'];
-    const env = { ...process.env, AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey, AWS_DEFAULT_REGION: 'us-east-1', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' };
-    const { stdout } = await exec(AWS, ['--endpoint-url', s3.endpoint, 's3api', 'delete-objects', '--bucket', 'delete-cli', '--delete', JSON.stringify({ Objects: doomed.map((Key) => ({ Key })) }), '--output', 'json'], { env });
+    const { stdout } = await awscli(s3, ['s3api', 'delete-objects', '--bucket', 'delete-cli', '--delete', JSON.stringify({ Objects: doomed.map((Key) => ({ Key })) }), '--output', 'json']);
     const answer = JSON.parse(stdout) as { Deleted?: { Key: string }[]; Errors?: unknown[] };
     expect(answer.Errors ?? []).toEqual([]);
     expect(await keysOf('delete-cli')).toEqual(NEIGHBOURS.filter((k) => !doomed.includes(k)).sort());

@@ -1,16 +1,20 @@
 /*
  * A real `skybatch up` for the S3 tests, and S3 clients configured for it (needs `npm run build`).
  */
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { S3Client } from '@aws-sdk/client-s3';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { tempDir } from '../support/backends.js';
 import { startServer, type RunningServer } from '../support/server.js';
+
+const execFileAsync = promisify(execFile);
 
 export interface S3Server {
   server: RunningServer;
@@ -108,4 +112,13 @@ export async function signedRequest(
     // A Buffer: with a string, Node writes the headers in the body's encoding (UTF-8), not as bytes.
     req.end(Buffer.from(body));
   });
+}
+
+/** Debian's awscli v2 where installed (CI); otherwise whichever awscli is on PATH. */
+export const AWS_CLI = existsSync('/usr/bin/aws') ? '/usr/bin/aws' : 'aws';
+
+/** Runs `aws --endpoint-url S3 ARGS...` signed with the server's default key, or `credentials`; rejects on a non-zero exit. */
+export async function awscli(s3: S3Server, args: string[], credentials = { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey }): Promise<{ stdout: string; stderr: string }> {
+  const env = { ...process.env, AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey, AWS_DEFAULT_REGION: 'us-east-1', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' };
+  return execFileAsync(AWS_CLI, ['--endpoint-url', s3.endpoint, ...args], { env });
 }

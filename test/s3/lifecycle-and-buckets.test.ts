@@ -3,9 +3,6 @@
  * version actions), x-amz-expiration announces a rule's expiry, and ListBuckets and
  * ListObjectsV2 take their paging and owner parameters.
  */
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { promisify } from 'node:util';
 import {
   CreateBucketCommand,
   GetBucketLifecycleConfigurationCommand,
@@ -18,10 +15,8 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorOf, signedRequest, startS3Server, type S3Server } from './helpers.js';
+import { awscli, errorOf, signedRequest, startS3Server, type S3Server } from './helpers.js';
 
-const AWS = existsSync('/usr/bin/aws') ? '/usr/bin/aws' : 'aws';
-const exec = promisify(execFile);
 const DAY = 24 * 3600 * 1000;
 
 let s3: S3Server;
@@ -38,9 +33,6 @@ afterAll(async () => {
   await s3?.server.stop();
 });
 
-function cliEnv(): NodeJS.ProcessEnv {
-  return { ...process.env, AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey, AWS_DEFAULT_REGION: 'us-east-1', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' };
-}
 
 describe('lifecycle configurations', () => {
   it('keep the older rule-level Prefix as written', async () => {
@@ -74,7 +66,7 @@ describe('lifecycle configurations', () => {
     expect(rules[1]?.NoncurrentVersionExpiration).toEqual({ NoncurrentDays: 7, NewerNoncurrentVersions: 2 });
     expect(rules[1]?.NoncurrentVersionTransitions).toEqual([{ NoncurrentDays: 1, StorageClass: 'GLACIER' }]);
     // awscli reads the same configuration back.
-    const { stdout } = await exec(AWS, ['--endpoint-url', s3.endpoint, 's3api', 'get-bucket-lifecycle-configuration', '--bucket', 'life', '--output', 'json'], { env: cliEnv() });
+    const { stdout } = await awscli(s3, ['s3api', 'get-bucket-lifecycle-configuration', '--bucket', 'life', '--output', 'json']);
     expect((JSON.parse(stdout) as { Rules: { ID: string }[] }).Rules.map((r) => r.ID)).toEqual(['markers', 'noncurrent', 'expire-tmp']);
   });
 

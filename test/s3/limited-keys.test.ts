@@ -3,11 +3,8 @@
  * refuses what the key may not do with AccessDenied, through the SDK and awscli; the REST API
  * and `skybatch access-keys` make, show and validate such keys.
  */
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import {
   CopyObjectCommand,
   CreateBucketCommand,
@@ -26,10 +23,8 @@ import {
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCollected } from '../support/run-collected.js';
-import { errorOf, startS3Server, type S3Server } from './helpers.js';
+import { awscli, errorOf, startS3Server, type S3Server } from './helpers.js';
 
-const AWS = existsSync('/usr/bin/aws') ? '/usr/bin/aws' : 'aws';
-const exec = promisify(execFile);
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
 let s3: S3Server;
@@ -109,10 +104,9 @@ describe('a key limited to buckets and prefixes', () => {
     await denied(client.send(new PutBucketLifecycleConfigurationCommand({ Bucket: 'data', LifecycleConfiguration: { Rules: [{ ID: 'r', Status: 'Enabled', Filter: { Prefix: 'in/' }, Expiration: { Days: 1 } }] } })));
 
     // awscli, signed with the same key.
-    const env = { ...process.env, AWS_ACCESS_KEY_ID: key.accessKeyId, AWS_SECRET_ACCESS_KEY: key.secretAccessKey, AWS_DEFAULT_REGION: 'us-east-1', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' };
-    const listed = await exec(AWS, ['--endpoint-url', s3.endpoint, 's3', 'ls', 's3://data/in/'], { env });
+    const listed = await awscli(s3, ['s3', 'ls', 's3://data/in/'], key);
     expect(listed.stdout).toContain('mine');
-    await expect(exec(AWS, ['--endpoint-url', s3.endpoint, 's3', 'cp', 's3://private/in/a', '-'], { env })).rejects.toThrow(/403|Forbidden|AccessDenied/);
+    await expect(awscli(s3, ['s3', 'cp', 's3://private/in/a', '-'], key)).rejects.toThrow(/403|Forbidden|AccessDenied/);
   });
 });
 

@@ -2,15 +2,10 @@
  * Paging through listings as clients do it: awscli's paginator and the SDK passing back
  * NextMarker / StartAfter / continuation tokens, with and without a delimiter.
  */
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { promisify } from 'node:util';
 import { CreateBucketCommand, ListObjectsCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startS3Server, type S3Server } from './helpers.js';
+import { awscli, startS3Server, type S3Server } from './helpers.js';
 
-const AWS = existsSync('/usr/bin/aws') ? '/usr/bin/aws' : 'aws';
-const exec = promisify(execFile);
 const BUCKET = 'pages';
 const KEYS = ['a', 'boo/x', 'boo/y', 'boo/z/deep', 'c/z', 'd', 'e/1', 'e/2'];
 
@@ -29,13 +24,10 @@ afterAll(async () => {
   await s3?.server.stop();
 });
 
-function cliEnv(): NodeJS.ProcessEnv {
-  return { ...process.env, AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey, AWS_DEFAULT_REGION: 'us-east-1', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' };
-}
 
 describe('ListObjects (V1) paging with a delimiter', () => {
   it('awscli pages through one entry at a time to the end', async () => {
-    const { stdout } = await exec(AWS, ['--endpoint-url', s3.endpoint, 's3api', 'list-objects', '--bucket', BUCKET, '--delimiter', '/', '--page-size', '1', '--output', 'json'], { env: cliEnv() });
+    const { stdout } = await awscli(s3, ['s3api', 'list-objects', '--bucket', BUCKET, '--delimiter', '/', '--page-size', '1', '--output', 'json']);
     const answer = JSON.parse(stdout) as { Contents?: { Key: string }[]; CommonPrefixes?: { Prefix: string }[] };
     expect(answer.Contents?.map((o) => o.Key)).toEqual(['a', 'd']);
     expect(answer.CommonPrefixes?.map((p) => p.Prefix)).toEqual(['boo/', 'c/', 'e/']);
@@ -75,7 +67,7 @@ describe('ListObjectsV2 start-after on a common prefix', () => {
   });
 
   it('awscli list-objects-v2 pages to the end one entry at a time', async () => {
-    const { stdout } = await exec(AWS, ['--endpoint-url', s3.endpoint, 's3api', 'list-objects-v2', '--bucket', BUCKET, '--delimiter', '/', '--page-size', '1', '--output', 'json'], { env: cliEnv() });
+    const { stdout } = await awscli(s3, ['s3api', 'list-objects-v2', '--bucket', BUCKET, '--delimiter', '/', '--page-size', '1', '--output', 'json']);
     const answer = JSON.parse(stdout) as { Contents?: { Key: string }[]; CommonPrefixes?: { Prefix: string }[] };
     expect(answer.Contents?.map((o) => o.Key)).toEqual(['a', 'd']);
     expect(answer.CommonPrefixes?.map((p) => p.Prefix)).toEqual(['boo/', 'c/', 'e/']);

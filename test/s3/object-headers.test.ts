@@ -4,10 +4,8 @@
  * takes the request's, COPY the source's), returned on HEAD and GET, and overridden per
  * request by a presigned GET's response-* parameters.
  */
-import { execFile } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import {
   CompleteMultipartUploadCommand,
   CopyObjectCommand,
@@ -22,10 +20,8 @@ import {
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../support/backends.js';
-import { startS3Server, type S3Server } from './helpers.js';
+import { awscli, startS3Server, type S3Server } from './helpers.js';
 
-const AWS = existsSync('/usr/bin/aws') ? '/usr/bin/aws' : 'aws';
-const exec = promisify(execFile);
 const BUCKET = 'headers';
 const EXPIRES = new Date('2031-01-02T03:04:05Z');
 const STANDARD = {
@@ -82,8 +78,7 @@ describe('standard headers', () => {
   it('are kept by awscli uploads, without the aws-chunked framing', async () => {
     const file = join(tempDir('skybatch-headers-'), 'page.html');
     writeFileSync(file, '<p>hi</p>');
-    const env = { ...process.env, AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey, AWS_DEFAULT_REGION: 'us-east-1', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' };
-    await exec(AWS, ['--endpoint-url', s3.endpoint, 's3', 'cp', file, `s3://${BUCKET}/cli.html`, '--cache-control', 'public, max-age=60', '--content-disposition', 'inline', '--content-language', 'fr', '--content-encoding', 'identity'], { env });
+    await awscli(s3, ['s3', 'cp', file, `s3://${BUCKET}/cli.html`, '--cache-control', 'public, max-age=60', '--content-disposition', 'inline', '--content-language', 'fr', '--content-encoding', 'identity']);
     const head = await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'cli.html' }));
     expect([head.CacheControl, head.ContentDisposition, head.ContentLanguage, head.ContentEncoding]).toEqual(['public, max-age=60', 'inline', 'fr', 'identity']);
   });

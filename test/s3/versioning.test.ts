@@ -3,9 +3,6 @@
  * a bucket that never had versioning, ListObjectVersions lists the current versions (id
  * "null"), and what is not supported answers 501 NotImplemented at once, which no client retries.
  */
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { promisify } from 'node:util';
 import {
   CreateBucketCommand,
   DeleteObjectCommand,
@@ -21,10 +18,8 @@ import {
   type S3Client as Client,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorOf, startS3Server, type S3Server } from './helpers.js';
+import { awscli, errorOf, startS3Server, type S3Server } from './helpers.js';
 
-const AWS = existsSync('/usr/bin/aws') ? '/usr/bin/aws' : 'aws';
-const exec = promisify(execFile);
 const BUCKET = 'versions';
 const KEYS = ['a', 'dir/x', 'dir/y', 'z'];
 
@@ -43,16 +38,13 @@ afterAll(async () => {
   await s3?.server.stop();
 });
 
-function cliEnv(): NodeJS.ProcessEnv {
-  return { ...process.env, AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey, AWS_DEFAULT_REGION: 'us-east-1', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' };
-}
 
 describe('versioning', () => {
   it('GetBucketVersioning answers with no status', async () => {
     const answer = await client.send(new GetBucketVersioningCommand({ Bucket: BUCKET }));
     expect(answer.$metadata.httpStatusCode).toBe(200);
     expect(answer.Status).toBeUndefined();
-    const { stdout } = await exec(AWS, ['--endpoint-url', s3.endpoint, 's3api', 'get-bucket-versioning', '--bucket', BUCKET, '--output', 'json'], { env: cliEnv() });
+    const { stdout } = await awscli(s3, ['s3api', 'get-bucket-versioning', '--bucket', BUCKET, '--output', 'json']);
     expect(stdout.trim()).toBe('');
     expect((await errorOf(client.send(new GetBucketVersioningCommand({ Bucket: 'no-such-bucket' })))).name).toBe('NoSuchBucket');
   });
@@ -74,7 +66,7 @@ describe('versioning', () => {
     } finally {
       retrying.destroy();
     }
-    await expect(exec(AWS, ['--endpoint-url', s3.endpoint, 's3api', 'get-bucket-policy', '--bucket', BUCKET], { env: cliEnv() })).rejects.toThrow(/NotImplemented/);
+    await expect(awscli(s3, ['s3api', 'get-bucket-policy', '--bucket', BUCKET])).rejects.toThrow(/NotImplemented/);
   });
 
   it('ListObjectVersions lists the current version of every key', async () => {
@@ -87,7 +79,7 @@ describe('versioning', () => {
   });
 
   it('awscli pages through ListObjectVersions one entry at a time', async () => {
-    const { stdout } = await exec(AWS, ['--endpoint-url', s3.endpoint, 's3api', 'list-object-versions', '--bucket', BUCKET, '--delimiter', '/', '--page-size', '1', '--output', 'json'], { env: cliEnv() });
+    const { stdout } = await awscli(s3, ['s3api', 'list-object-versions', '--bucket', BUCKET, '--delimiter', '/', '--page-size', '1', '--output', 'json']);
     const answer = JSON.parse(stdout) as { Versions?: { Key: string; VersionId: string }[]; CommonPrefixes?: { Prefix: string }[] };
     expect(answer.Versions?.map((v) => `${v.Key}@${v.VersionId}`)).toEqual(['a@null', 'z@null']);
     expect(answer.CommonPrefixes?.map((p) => p.Prefix)).toEqual(['dir/']);
