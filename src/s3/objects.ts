@@ -38,10 +38,7 @@ export async function putObject(ctx: S3Context, store: Storage): Promise<void> {
 
 /** x-amz-expiration: when a lifecycle rule of the bucket will expire the object, and which. */
 async function expirationHeader(ctx: S3Context, store: Storage, info: ObjectInfo): Promise<void> {
-  const rules = await store.getLifecycle(info.bucket).catch((err: unknown) => {
-    if (err instanceof StorageError && err.code === 'NoSuchLifecycleConfiguration') return [];
-    throw err;
-  });
+  const rules = await store.lifecycleRules(info.bucket);
   if (rules.length === 0) return;
   const planned = plannedExpiration(rules, { key: info.key, tags: info.tags, lastModifiedMs: new Date(info.lastModified).getTime() });
   if (planned) void ctx.reply.header('x-amz-expiration', `expiry-date="${planned.date.toUTCString()}", rule-id="${encodeURIComponent(planned.ruleId)}"`);

@@ -8,6 +8,11 @@ type RulesTable = 'storage_lifecycle_rules' | 'storage_notification_rules' | 'st
 
 export async function getRules<T>(ctx: StorageContext, table: RulesTable, bucket: string): Promise<T[]> {
   await findBucket(ctx, bucket);
+  return rulesOf<T>(ctx, table, bucket);
+}
+
+/** The rules without first looking the bucket up: none for a bucket that does not exist. */
+export async function rulesOf<T>(ctx: StorageContext, table: RulesTable, bucket: string): Promise<T[]> {
   const rows = await ctx.store.db.selectFrom(table).select('body').where('bucket', '=', bucket).orderBy('position').execute();
   return rows.map((row) => JSON.parse(row.body) as T);
 }

@@ -22,7 +22,7 @@ import { checkLifecycleRules } from './lifecycle-rules.js';
 import { collectGarbage } from './garbage.js';
 import { requestRestore, runLifecycle } from './lifecycle.js';
 import { checkCorsRules, type CorsRule } from './cors.js';
-import { getRules, setRules } from './rules.js';
+import { getRules, rulesOf, setRules } from './rules.js';
 import { listObjects } from './listing.js';
 import { copyObject, deleteObject, getObject, headObject, lowerCaseNames, putObject, type CopyObjectRequest } from './objects.js';
 import { abortUpload, completeUpload, createUpload, listParts, listUploads, uploadPart } from './multipart.js';
@@ -216,6 +216,10 @@ export class ObjectStorage implements ObjectStore, ObjectStoreNotifications {
     const rules = await getRules<LifecycleRule>(this.ctx, 'storage_lifecycle_rules', bucket);
     if (rules.length === 0) throw storageError('NoSuchLifecycleConfiguration', 'The lifecycle configuration does not exist');
     return rules;
+  }
+
+  async lifecycleRules(bucket: string): Promise<LifecycleRule[]> {
+    return rulesOf<LifecycleRule>(this.ctx, 'storage_lifecycle_rules', bucket);
   }
 
   async putLifecycle(bucket: string, rules: LifecycleRule[]): Promise<void> {

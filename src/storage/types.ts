@@ -239,6 +239,8 @@ export interface ObjectStore {
   deleteCors(bucket: string): Promise<void>;
 
   getLifecycle(bucket: string): Promise<LifecycleRule[]>;
+  /** The bucket's rules, [] when it has none (or does not exist): one query, for x-amz-expiration on every GET, HEAD and PUT. */
+  lifecycleRules(bucket: string): Promise<LifecycleRule[]>;
   putLifecycle(bucket: string, rules: LifecycleRule[]): Promise<void>;
   deleteLifecycle(bucket: string): Promise<void>;
   /** Starts a restore of an archived object: readable `delaySeconds` later (configurable per store), for `days`. */
