@@ -40,6 +40,8 @@ export interface AccessKeys {
   secretFor(accessKeyId: string): Promise<string | undefined>;
   /** What a verified key may do; undefined for an unlimited key. */
   limitsFor(accessKeyId: string): Promise<AccessLimits | undefined>;
+  /** The secret and the limits read together, so a request is checked against the key it was verified with. */
+  signingKey(accessKeyId: string): Promise<{ secret: string; limits: AccessLimits | undefined } | undefined>;
 }
 
 export const ACCESS_KEY_ID_PATTERN = '^[A-Z0-9]{16,128}$';
@@ -118,6 +120,10 @@ export function createAccessKeys(store: Store, clock: () => Date = () => new Dat
     },
     async limitsFor(accessKeyId) {
       return (await cached(accessKeyId))?.limits;
+    },
+    async signingKey(accessKeyId) {
+      const entry = await cached(accessKeyId);
+      return entry && { secret: entry.secret, limits: entry.limits };
     },
   };
 }

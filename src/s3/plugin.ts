@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { discardUnreadBody } from '../util/request-body.js';
+import type { AccessLimits } from '../storage/access.js';
 import type { AccessKeys } from './access-keys.js';
 import * as buckets from './buckets.js';
 import type { Storage } from './buckets.js';
@@ -98,8 +99,16 @@ async function dispatch(request: FastifyRequest, reply: FastifyReply, options: S
   await grantCors(request, reply, options.storage, location);
   const signed = { method: request.method, url: request.url, headers: request.headers };
   if (!isSigned(signed)) throw new S3Error('AccessDenied', 'Anonymous access is not allowed: sign requests with a Skybatch access key (AWS Signature Version 4)');
-  const verified = await verifyRequest(signed, (id) => options.accessKeys.secretFor(id), now());
-  const limits = await options.accessKeys.limitsFor(verified.accessKeyId);
+  let limits: AccessLimits | undefined;
+  const verified = await verifyRequest(
+    signed,
+    async (id) => {
+      const key = await options.accessKeys.signingKey(id);
+      limits = key?.limits;
+      return key?.secret;
+    },
+    now(),
+  );
   authorize(limits, request, location, query);
   let decoded: ReturnType<typeof decodePayload> | undefined;
   const raw = request.body;
