@@ -7,8 +7,9 @@
 import type { FastifyRequest } from 'fastify';
 import { refusal, type Access, type AccessLimits } from '../storage/access.js';
 import { S3Error } from './errors.js';
-import { header, type S3Location } from './request.js';
 import { parseCopySource } from './copy-source.js';
+import { header, type S3Location } from './request.js';
+import { namesBucketConfiguration } from './subresources.js';
 
 export function authorize(limits: AccessLimits | undefined, request: FastifyRequest, location: S3Location, query: URLSearchParams): void {
   if (!limits || location.bucket === '') return;
@@ -24,7 +25,7 @@ function accessesOf(method: string, location: S3Location, query: URLSearchParams
   const { bucket, key } = location;
   const reads = method === 'GET' || method === 'HEAD';
   if (key === '') {
-    const listing = reads && (query.has('versions') || query.has('uploads') || !BUCKET_SUBRESOURCES.some((name) => query.has(name)));
+    const listing = reads && (query.has('versions') || query.has('uploads') || !namesBucketConfiguration(query));
     if (listing) return [{ kind: 'list', bucket, prefix: query.get('prefix') ?? '' }];
     // DeleteObjects: each key is checked by the handler; the bucket must be one the key may use.
     if (method === 'POST' && query.has('delete')) return [{ kind: 'bucket', write: false, bucket }];
@@ -39,5 +40,3 @@ function accessesOf(method: string, location: S3Location, query: URLSearchParams
   return accesses;
 }
 
-/** Sub-resources that make a bucket GET something other than a listing. */
-const BUCKET_SUBRESOURCES = ['lifecycle', 'notification', 'location', 'versioning', 'cors', 'acl', 'policy', 'tagging', 'website', 'encryption', 'replication', 'logging', 'object-lock', 'accelerate', 'requestPayment', 'ownershipControls', 'publicAccessBlock', 'policyStatus', 'analytics', 'inventory', 'metrics', 'intelligent-tiering'];

@@ -3,12 +3,12 @@
  * from the request into the store and from the store into the response.
  */
 import type { FastifyReply } from 'fastify';
+import { plannedExpiration } from '../storage/lifecycle-rules.js';
 import { StorageError, type ByteRange, type ObjectInfo } from '../storage/types.js';
 import type { Storage } from './buckets.js';
+import { parseCopySource } from './copy-source.js';
 import { S3Error } from './errors.js';
 import { contentMd5Header, drain, header, integerParam, objectHeaders, objectHeadersOf, readXmlBody, sendXml, storageClassHeader, taggingHeader, userMetadata, writeConditionOf, type S3Context } from './request.js';
-import { plannedExpiration } from '../storage/lifecycle-rules.js';
-import { parseCopySource } from './copy-source.js';
 import { evaluatePreconditions, preconditionsOf } from './preconditions.js';
 import { children, token } from './xml.js';
 
@@ -82,14 +82,17 @@ export async function getObject(ctx: S3Context, store: Storage, head: boolean): 
   const { request, reply, location, query } = ctx;
   const partNumber = integerParam(query, 'partNumber', 1, MAX_PART_NUMBER);
   if (partNumber !== undefined && header(request, 'range') !== undefined) throw new S3Error('InvalidRequest', 'Cannot specify both Range header and partNumber query parameter');
-  const part = partNumber === undefined ? undefined : partRange(await store.headObject(location.bucket, location.key), partNumber);
-  if (head) {
-    const info = await store.headObject(location.bucket, location.key);
+  // HEAD reads the row once; a GET of one part reads it first for the part's byte range.
+  const described = head || partNumber !== undefined ? await store.headObject(location.bucket, location.key) : undefined;
+  const part = partNumber === undefined || !described ? undefined : partRange(described, partNumber);
+  if (head && described) {
+    const info = described;
     if (notModified(ctx, info)) return;
     objectHeaders(reply, info);
     await expirationHeader(ctx, store, info);
     if (part) {
-      partHeaders(reply, info, part);
+      partsCountHeader(reply, info);
+      if (part.end >= part.start) void reply.header('content-range', `bytes ${part.start}-${part.end}/${info.size}`);
       void reply.code(206).header('content-length', String(part.end - part.start + 1)).send();
       return;
     }
@@ -120,7 +123,7 @@ export async function getObject(ctx: S3Context, store: Storage, head: boolean): 
     const value = query.get(param);
     if (value !== null) void reply.header(name, value);
   }
-  if (part) partHeaders(reply, result.info, part);
+  if (part) partsCountHeader(reply, result.info);
   if (result.range) {
     void reply
       .code(206)
@@ -132,17 +135,16 @@ export async function getObject(ctx: S3Context, store: Storage, head: boolean): 
   void reply.send(result.body);
 }
 
-/** Part N's bytes of an object; an object from a single PUT is one part. */
-function partRange(info: ObjectInfo, partNumber: number): { start: number; end: number; count: number } {
+/** Part N's bytes of an object (inclusive); an object from a single PUT is one part. */
+function partRange(info: ObjectInfo, partNumber: number): { start: number; end: number } {
   const sizes = info.partSizes ?? [info.size];
   if (partNumber > sizes.length) throw new S3Error('InvalidPartNumber', 'The requested partnumber is not satisfiable');
   const start = sizes.slice(0, partNumber - 1).reduce((sum, size) => sum + size, 0);
-  return { start, end: start + (sizes[partNumber - 1] ?? 0) - 1, count: sizes.length };
+  return { start, end: start + (sizes[partNumber - 1] ?? 0) - 1 };
 }
 
-function partHeaders(reply: FastifyReply, info: ObjectInfo, part: { start: number; end: number; count: number }): void {
-  if (info.partSizes) void reply.header('x-amz-mp-parts-count', String(part.count));
-  if (part.end >= part.start) void reply.header('content-range', `bytes ${part.start}-${part.end}/${info.size}`);
+function partsCountHeader(reply: FastifyReply, info: ObjectInfo): void {
+  if (info.partSizes) void reply.header('x-amz-mp-parts-count', String(info.partSizes.length));
 }
 
 /**

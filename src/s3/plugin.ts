@@ -23,6 +23,7 @@ import { bodyStream, header, locate, queryOf, type S3Context, type S3Location } 
 import { authorize } from './authorize.js';
 import { answerPreflight, grantCors } from './cors-responses.js';
 import { isSigned, verifyRequest } from './sigv4.js';
+import { UNSUPPORTED_BUCKET_SUBRESOURCES } from './subresources.js';
 import { errorXml } from './xml.js';
 
 export const S3_PREFIX = '/s3';
@@ -165,7 +166,6 @@ function bucketOperation(ctx: S3Context, store: Storage, method: string, query: 
   throw notAllowed(method, ctx.location);
 }
 
-const UNSUPPORTED_BUCKET_SUBRESOURCES = ['acl', 'policy', 'policyStatus', 'tagging', 'analytics', 'inventory', 'metrics', 'intelligent-tiering', 'website', 'encryption', 'replication', 'logging', 'object-lock', 'accelerate', 'requestPayment', 'ownershipControls', 'publicAccessBlock'];
 
 function objectOperation(ctx: S3Context, store: Storage, method: string, query: URLSearchParams): Promise<void> {
   // A bucket that never had versioning holds one version per key, whose id is "null".

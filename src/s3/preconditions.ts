@@ -4,6 +4,7 @@
  * answer 412 or 304; CopyObject's x-amz-copy-source-if-* answer 412 either way.
  */
 import type { FastifyRequest } from 'fastify';
+import { etagMatches } from '../storage/etags.js';
 import type { ObjectInfo } from '../storage/types.js';
 import { header } from './request.js';
 
@@ -30,17 +31,9 @@ export function evaluatePreconditions(info: ObjectInfo, conditions: Precondition
   const modified = Math.floor(new Date(info.lastModified).getTime() / 1000) * 1000;
   const unmodifiedSince = httpDate(conditions.ifUnmodifiedSince);
   const modifiedSince = httpDate(conditions.ifModifiedSince);
-  if (conditions.ifMatch !== undefined ? !matchesEtag(conditions.ifMatch, info.etag) : unmodifiedSince !== undefined && modified > unmodifiedSince) return 'failed';
-  if (conditions.ifNoneMatch !== undefined ? matchesEtag(conditions.ifNoneMatch, info.etag) : modifiedSince !== undefined && modified <= modifiedSince) return 'not-modified';
+  if (conditions.ifMatch !== undefined ? !etagMatches(conditions.ifMatch, info.etag) : unmodifiedSince !== undefined && modified > unmodifiedSince) return 'failed';
+  if (conditions.ifNoneMatch !== undefined ? etagMatches(conditions.ifNoneMatch, info.etag) : modifiedSince !== undefined && modified <= modifiedSince) return 'not-modified';
   return 'pass';
-}
-
-/** A list of entity tags (quoted or not, weak or strong) or `*`. */
-export function matchesEtag(list: string, etag: string): boolean {
-  return list.split(',').some((raw) => {
-    const tag = raw.trim().replace(/^W\//, '');
-    return tag === '*' || tag === etag || `"${tag}"` === etag;
-  });
 }
 
 function httpDate(value: string | undefined): number | undefined {

@@ -10,6 +10,7 @@ import { isTransient, isUniqueViolation } from '../store/errors.js';
 import type { Database, StorageObjectsTable } from '../store/schema.js';
 import { Digest, type BlobArea, type BlobBackend } from './blobs/blob-backend.js';
 import { storageError } from './errors.js';
+import { etagMatches } from './etags.js';
 import { recordEvent } from './events.js';
 import { isArchiveClass } from './lifecycle-rules.js';
 import { checkKey } from './names.js';
@@ -94,13 +95,9 @@ export function checkWriteCondition(condition: WriteCondition, currentEtag: stri
     return;
   }
   if (currentEtag === undefined) throw storageError('NoSuchKey', `The specified key does not exist: ${key}`);
-  if (normalEtag(condition.etag) !== '*' && normalEtag(condition.etag) !== normalEtag(currentEtag)) {
+  if (!etagMatches(condition.etag, currentEtag)) {
     throw storageError('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold: the ETag differs (If-Match)');
   }
-}
-
-function normalEtag(etag: string): string {
-  return `"${etag.trim().replace(/^W\//, '').replace(/^"|"$/g, '')}"`.replace('"*"', '*');
 }
 
 /**
