@@ -14,6 +14,7 @@ import { etagMatches } from './etags.js';
 import { recordEvent } from './events.js';
 import { isArchiveClass } from './lifecycle-rules.js';
 import { checkKey } from './names.js';
+import { releaseContent, type BlobRef } from './content.js';
 import type { ObjectChange, ObjectHeaders, ObjectInfo, StorageClass, WriteCondition } from './types.js';
 
 export type ObjectRow = StorageObjectsTable;
@@ -70,11 +71,11 @@ function isForeignKeyViolation(err: unknown): boolean {
 }
 
 /**
- * Replaces (bucket, key) with `row` and records its event; returns the replaced row, if any.
- * A condition is checked here, under the key's lock, so two create-only writers of one key
- * cannot both succeed.
+ * Replaces (bucket, key) with `row` and records its event; returns the blobs the replaced row
+ * held, to delete after the commit. A condition is checked here, under the key's lock, so two
+ * create-only writers of one key cannot both succeed.
  */
-export async function replaceObject(trx: Transaction<Database>, ctx: StorageContext, row: ObjectRow, change: ObjectChange, condition?: WriteCondition): Promise<ObjectRow | undefined> {
+export async function replaceObject(trx: Transaction<Database>, ctx: StorageContext, row: ObjectRow, change: ObjectChange, condition?: WriteCondition): Promise<BlobRef[]> {
   await lockKey(trx, ctx, row.bucket, row.key);
   const bucket = await trx.selectFrom('storage_buckets').select('name').where('name', '=', row.bucket).executeTakeFirst();
   if (!bucket) throw storageError('NoSuchBucket', `The specified bucket does not exist: ${row.bucket}`);
@@ -85,7 +86,7 @@ export async function replaceObject(trx: Transaction<Database>, ctx: StorageCont
   const old = await trx.deleteFrom('storage_objects').where('bucket', '=', row.bucket).where('key', '=', row.key).returningAll().executeTakeFirst();
   await trx.insertInto('storage_objects').values(row).execute();
   await recordEvent(trx, change, ctx.region);
-  return old;
+  return old ? releaseContent(trx, old) : [];
 }
 
 /** If-None-Match: * wants no object there; If-Match wants the object with that ETag. */
@@ -108,15 +109,8 @@ export async function lockKey(trx: Transaction<Database>, ctx: StorageContext, b
   if (ctx.store.dialect === 'postgres') await sql`select pg_advisory_xact_lock(hashtextextended(${`${bucket}/${key}`}, 0))`.execute(trx);
 }
 
-/** The blobs a row holds, to delete once the row is gone or replaced. */
-export function blobsOf(row: ObjectRow): { area: BlobArea; id: string }[] {
-  const blobs: { area: BlobArea; id: string }[] = [{ area: row.blob_area, id: row.blob_id }];
-  if (row.restored_blob_id) blobs.push({ area: 'standard', id: row.restored_blob_id });
-  return blobs;
-}
-
 /** Best effort: a blob left behind by a failure here is garbage, never a lost object. */
-export async function deleteBlobs(backend: BlobBackend, blobs: { area: BlobArea; id: string }[]): Promise<void> {
+export async function deleteBlobs(backend: BlobBackend, blobs: BlobRef[]): Promise<void> {
   for (const blob of blobs) {
     await backend.delete(blob.area, blob.id).catch((err: unknown) => console.error(`skybatch: could not delete blob ${blob.area}/${blob.id}:`, (err as Error).message));
   }
@@ -151,7 +145,7 @@ export async function writeContent(backend: BlobBackend, body: Readable, storage
 /** A new object's catalogue row: its content just written, nothing restored. */
 export function newObjectRow(
   object: { bucket: string; key: string; etag: string; contentType: string; metadata: string; tags: string; storageClass: StorageClass; headers?: ObjectHeaders | undefined; partSizes?: number[] | undefined },
-  content: { blobId: string; area: BlobArea; size: number },
+  content: { blobId: string; area: BlobArea; size: number; partsUploadId?: string },
   now: Date,
 ): ObjectRow {
   return {
@@ -172,6 +166,7 @@ export function newObjectRow(
     restored_blob_id: null,
     headers: headersColumn(object.headers),
     part_sizes: object.partSizes && object.partSizes.length > 0 ? JSON.stringify(object.partSizes) : null,
+    parts_upload_id: content.partsUploadId ?? null,
   };
 }
 

@@ -11,7 +11,8 @@
  */
 import { pipeline } from 'node:stream';
 import { createGunzip, createGzip } from 'node:zlib';
-import { blobsOf, commit, deleteBlobs, findBucket, parseJsonRecord, type ObjectRow, type StorageContext } from './context.js';
+import { openPieces, piecesOf, releaseContent } from './content.js';
+import { commit, deleteBlobs, findBucket, parseJsonRecord, type ObjectRow, type StorageContext } from './context.js';
 import { storageError } from './errors.js';
 import { recordEvent } from './events.js';
 import { DAY_MS, dueAction, isArchiveClass } from './lifecycle-rules.js';
@@ -70,11 +71,12 @@ async function expire(ctx: StorageContext, row: ObjectRow, now: Date): Promise<b
   const gone = await commit(ctx, async (trx) => {
     const match = sameObject(row);
     const deleted = await trx.deleteFrom('storage_objects').where('bucket', '=', match.bucket).where('key', '=', match.key).where('blob_id', '=', match.blob_id).returningAll().executeTakeFirst();
-    if (deleted) await recordEvent(trx, change, ctx.region);
-    return deleted;
+    if (!deleted) return undefined;
+    await recordEvent(trx, change, ctx.region);
+    return releaseContent(trx, deleted);
   });
   if (!gone) return false;
-  await deleteBlobs(backend, blobsOf(gone));
+  await deleteBlobs(backend, gone);
   ctx.emit(change);
   return true;
 }
@@ -85,26 +87,30 @@ async function transition(ctx: StorageContext, row: ObjectRow, storageClass: Sto
   const archiving = isArchiveClass(storageClass) && row.blob_area === 'standard';
   let archived: string | undefined;
   if (archiving) {
-    const source = await backend.read('standard', row.blob_id);
+    const pieces = await piecesOf(ctx.store.db, row);
+    // Replaced since it was listed: the next sweep sees the new object.
+    if (!pieces) return false;
+    const source = await openPieces(backend, 'standard', pieces);
     archived = (await backend.write('archive', pipeline(source, createGzip(), () => {}))).id;
   }
   const updated = await commit(ctx, async (trx) => {
     const changed = await trx
       .updateTable('storage_objects')
-      .set(archived ? { storage_class: storageClass, blob_id: archived, blob_area: 'archive' } : { storage_class: storageClass })
+      .set(archived ? { storage_class: storageClass, blob_id: archived, blob_area: 'archive', parts_upload_id: null } : { storage_class: storageClass })
       .where('bucket', '=', row.bucket)
       .where('key', '=', row.key)
       .where('blob_id', '=', row.blob_id)
       .executeTakeFirst();
-    const done = Number(changed.numUpdatedRows) > 0;
-    if (done) await recordEvent(trx, change, ctx.region);
-    return done;
+    if (Number(changed.numUpdatedRows) === 0) return undefined;
+    await recordEvent(trx, change, ctx.region);
+    // The archived copy replaces the standard bytes (one blob or the parts): they go.
+    return archived ? releaseContent(trx, row) : [];
   });
   if (!updated) {
     if (archived) await deleteBlobs(backend, [{ area: 'archive', id: archived }]);
     return false;
   }
-  if (archived) await deleteBlobs(backend, [{ area: 'standard', id: row.blob_id }]);
+  await deleteBlobs(backend, updated);
   ctx.emit(change);
   return true;
 }

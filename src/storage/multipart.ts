@@ -1,15 +1,17 @@
 /*
- * Multipart uploads. Each part streams into its own blob; Complete concatenates the chosen
- * parts, in order, into one new blob (streamed, never held in memory), replaces the object
- * and drops the upload in one transaction, then deletes the part blobs. The ETag is S3's:
- * the MD5 of the parts' binary MD5s, a dash, and the number of parts.
+ * Multipart uploads. Each part streams into its own blob; Complete makes the chosen parts, in
+ * order, the object's bytes as they are (no copy: src/storage/content.ts reads across them),
+ * replaces the object, drops the upload and the parts not chosen in one transaction, then
+ * deletes their blobs. Only an archive storage class writes one new (gzip) blob of them all.
+ * The ETag is S3's: the MD5 of the parts' binary MD5s, a dash, and the number of parts.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { Readable } from 'node:stream';
-import { blobsOf, commit, deleteBlobs, findBucket, headersColumn, newObjectRow, parseHeaders, replaceObject, toInfo, writeContent, type StorageContext } from './context.js';
+import type { Readable } from 'node:stream';
+import { openPieces, type BlobRef } from './content.js';
+import { commit, deleteBlobs, findBucket, headersColumn, newObjectRow, parseHeaders, replaceObject, toInfo, writeContent, type StorageContext } from './context.js';
 import { storageError } from './errors.js';
 import { checkKey, checkText } from './names.js';
-import type { BlobBackend } from './blobs/blob-backend.js';
+import { isArchiveClass } from './lifecycle-rules.js';
 import type { StoragePartsTable, StorageUploadsTable } from '../store/schema.js';
 import { DEFAULT_CONTENT_TYPE, type MultipartUpload, type ObjectChange, type ObjectHeaders, type ObjectInfo, type StorageClass, type UploadedPart, type WriteCondition } from './types.js';
 
@@ -124,38 +126,52 @@ export async function completeUpload(ctx: StorageContext, request: CompleteReque
     chosen.push(part);
   }
   const storageClass = upload.storage_class as StorageClass;
-  const content = await writeContent(backend, Readable.from(concatenate(backend, chosen)), storageClass, undefined, { md5: false });
+  // The parts become the object's bytes as they are; only an archive class needs a new blob
+  // (one gzip stream of them all).
+  const archiving = isArchiveClass(storageClass);
+  const size = chosen.reduce((sum, part) => sum + Number(part.size), 0);
+  const content = archiving
+    ? await writeContent(backend, await openPieces(backend, 'standard', chosen.map((p) => ({ id: p.blob_id, size: Number(p.size) }))), storageClass, undefined, { md5: false })
+    : { blobId: chosen[0]!.blob_id, area: 'standard' as const, size, partsUploadId: request.uploadId };
   const etag = `"${createHash('md5').update(Buffer.concat(chosen.map((p) => Buffer.from(p.md5, 'hex')))).digest('hex')}-${chosen.length}"`;
   const now = ctx.now();
-  const change: ObjectChange = { eventName: 'ObjectCreated:CompleteMultipartUpload', bucket: request.bucket, key: request.key, size: content.size, etag, eventTime: now.toISOString() };
+  const change: ObjectChange = { eventName: 'ObjectCreated:CompleteMultipartUpload', bucket: request.bucket, key: request.key, size, etag, eventTime: now.toISOString() };
   const row = newObjectRow(
     { bucket: request.bucket, key: request.key, etag, contentType: upload.content_type, metadata: upload.metadata, tags: '{}', storageClass, headers: parseHeaders(upload.headers), partSizes: chosen.map((p) => Number(p.size)) },
     content,
     now,
   );
-  let outcome;
+  let released: BlobRef[];
   try {
-    outcome = await commit(
+    released = await commit(
       ctx,
       async (trx) => {
         const gone = await trx.deleteFrom('storage_uploads').where('upload_id', '=', request.uploadId).executeTakeFirst();
         if (Number(gone.numDeletedRows) === 0) throw storageError('NoSuchUpload', 'The upload was aborted or completed meanwhile');
-        const parts = await trx.deleteFrom('storage_parts').where('upload_id', '=', request.uploadId).returning('blob_id').execute();
+        // Read again under the upload's deletion: a part sent again since the check above has
+        // a new blob, and the object must name the blobs that stay.
+        const present = await trx.selectFrom('storage_parts').select(['part_number', 'blob_id']).where('upload_id', '=', request.uploadId).execute();
+        const current = new Map(present.map((p) => [p.part_number, p.blob_id]));
+        const changed = chosen.find((p) => current.get(p.part_number) !== p.blob_id);
+        if (changed) throw storageError('InvalidPart', `Part ${changed.part_number} was uploaded again while the upload was being completed`);
+        const kept = new Set(archiving ? [] : chosen.map((p) => p.part_number));
+        const dropped = present.filter((p) => !kept.has(p.part_number)).map((p) => p.part_number);
+        const parts = dropped.length === 0 ? [] : await trx.deleteFrom('storage_parts').where('upload_id', '=', request.uploadId).where('part_number', 'in', dropped).returning('blob_id').execute();
         const old = await replaceObject(trx, ctx, row, change, request.condition);
         await trx.deleteFrom('storage_completed_uploads').where('completed_ms', '<', now.getTime() - COMPLETED_UPLOAD_MS).execute();
         await trx
           .insertInto('storage_completed_uploads')
           .values({ upload_id: request.uploadId, bucket: request.bucket, key: request.key, parts: partList(request.parts), etag, completed_ms: now.getTime() })
           .execute();
-        return { parts, old };
+        return [...parts.map((p) => ({ area: 'standard' as const, id: p.blob_id })), ...old];
       },
       { retryUnique: true },
     );
   } catch (err) {
-    await deleteBlobs(backend, [{ area: content.area, id: content.blobId }]);
+    if (archiving) await deleteBlobs(backend, [{ area: content.area, id: content.blobId }]);
     throw err;
   }
-  await deleteBlobs(backend, [...outcome.parts.map((p) => ({ area: 'standard' as const, id: p.blob_id })), ...(outcome.old ? blobsOf(outcome.old) : [])]);
+  await deleteBlobs(backend, released);
   ctx.emit(change);
   return toInfo(row, now.getTime());
 }
@@ -176,13 +192,6 @@ async function repeatedCompletion(ctx: StorageContext, request: CompleteRequest)
   const current = await ctx.store.db.selectFrom('storage_objects').selectAll().where('bucket', '=', request.bucket).where('key', '=', request.key).executeTakeFirst();
   if (!current || current.etag !== done.etag) return undefined;
   return toInfo(current, ctx.now().getTime());
-}
-
-async function* concatenate(backend: BlobBackend, parts: StoragePartsTable[]): AsyncGenerator<Buffer> {
-  for (const part of parts) {
-    const stream = await backend.read('standard', part.blob_id);
-    for await (const chunk of stream as AsyncIterable<Buffer>) yield chunk;
-  }
 }
 
 export async function abortUpload(ctx: StorageContext, bucket: string, key: string, uploadId: string): Promise<void> {

@@ -4,7 +4,8 @@
  * writing the outbox rows -> delete the replaced blobs -> onChange listeners.
  */
 import { BlobNotFoundError, type BlobBackend } from './blobs/blob-backend.js';
-import { blobsOf, commit, deleteBlobs, findBucket, findObject, newObjectRow, replaceObject, toInfo, writeContent, type ObjectRow, type StorageContext } from './context.js';
+import { commit, deleteBlobs, findBucket, findObject, newObjectRow, replaceObject, toInfo, writeContent, type ObjectRow, type StorageContext } from './context.js';
+import { openPieces, piecesOf, releaseContent, type BlobRef } from './content.js';
 import { storageError } from './errors.js';
 import { recordEvent } from './events.js';
 import { isStorageClass } from './lifecycle-rules.js';
@@ -62,14 +63,14 @@ async function commitObject(
     now,
   );
   const change: ObjectChange = { eventName, bucket: row.bucket, key: row.key, size: content.size, etag: row.etag, eventTime: row.last_modified };
-  let old: ObjectRow | undefined;
+  let released: BlobRef[];
   try {
-    old = await commit(ctx, (trx) => replaceObject(trx, ctx, row, change, condition), { retryUnique: true });
+    released = await commit(ctx, (trx) => replaceObject(trx, ctx, row, change, condition), { retryUnique: true });
   } catch (err) {
     await deleteBlobs(backend, [{ area: content.area, id: content.blobId }]);
     throw err;
   }
-  if (old) await deleteBlobs(backend, blobsOf(old));
+  await deleteBlobs(backend, released);
   ctx.emit(change);
   return toInfo(row, now.getTime());
 }
@@ -81,19 +82,22 @@ export async function getObject(ctx: StorageContext, bucket: string, key: string
   for (let attempt = 1; ; attempt++) {
     let row = await findObject(ctx, bucket, key);
     const nowMs = ctx.now().getTime();
-    let blob = { area: row.blob_area, id: row.blob_id };
+    let area = row.blob_area;
+    let pieces = await piecesOf(ctx.store.db, row);
     if (row.blob_area === 'archive') {
       const readyAt = row.restore_ready_at === null ? undefined : Number(row.restore_ready_at);
       const restored = readyAt !== undefined && readyAt <= nowMs && Number(row.restore_expires_at) > nowMs;
       if (!restored) throw storageError('InvalidObjectState', `The operation is not valid for the object's storage class (${row.storage_class}): restore it first`);
       if (!row.restored_blob_id) row = (await makeRestoredCopy(ctx, row, ctx.now())) ?? row;
       if (!row.restored_blob_id) throw storageError('InvalidObjectState', 'The object changed while it was being restored');
-      blob = { area: 'standard', id: row.restored_blob_id };
+      area = 'standard';
+      pieces = [{ id: row.restored_blob_id, size: Number(row.size) }];
     }
     const size = Number(row.size);
     const served = range ? checkRange(range, size) : undefined;
     try {
-      const body = await backend.read(blob.area, blob.id, served);
+      if (!pieces) throw new BlobNotFoundError(row.blob_id);
+      const body = await openPieces(backend, area, pieces, served);
       const result: GetObjectResult = { info: toInfo(row, nowMs), body };
       if (served) result.range = served;
       return result;
@@ -114,12 +118,13 @@ export async function deleteObject(ctx: StorageContext, bucket: string, key: str
   const eventTime = ctx.now().toISOString();
   const gone = await commit(ctx, async (trx) => {
     const row = await trx.deleteFrom('storage_objects').where('bucket', '=', bucket).where('key', '=', key).returningAll().executeTakeFirst();
-    if (row) await recordEvent(trx, removed(row, eventTime), ctx.region);
-    return row;
+    if (!row) return undefined;
+    await recordEvent(trx, removed(row, eventTime), ctx.region);
+    return { row, released: await releaseContent(trx, row) };
   });
   if (!gone) return;
-  await deleteBlobs(backend, blobsOf(gone));
-  ctx.emit(removed(gone, eventTime));
+  await deleteBlobs(backend, gone.released);
+  ctx.emit(removed(gone.row, eventTime));
 }
 
 export async function copyObject(ctx: StorageContext, request: CopyObjectRequest): Promise<ObjectInfo> {

@@ -186,6 +186,11 @@ export interface StorageObjectsTable {
   headers: string | null;
   /** JSON array of a multipart object's part sizes, in part order; null for a single PUT. */
   part_sizes: string | null;
+  /**
+   * A multipart object whose bytes are still its parts' blobs: the upload whose storage_parts
+   * rows hold them, in part order (blob_id is then the first part's blob). Null for one blob.
+   */
+  parts_upload_id: string | null;
 }
 
 export interface StorageUploadsTable {

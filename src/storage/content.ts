@@ -1,0 +1,82 @@
+/*
+ * An object's bytes: one blob, or, for a multipart object, its parts' blobs in part order (a
+ * completed upload is never copied into one blob). Reading maps a byte range onto those pieces;
+ * releasing a row that is replaced, deleted, expired or archived drops its part rows in the
+ * caller's transaction and names the blobs to delete once that transaction has committed.
+ */
+import { Readable } from 'node:stream';
+import type { Kysely, Transaction } from 'kysely';
+import type { Database, StorageObjectsTable } from '../store/schema.js';
+import type { BlobArea, BlobBackend } from './blobs/blob-backend.js';
+
+export interface BlobRef {
+  area: BlobArea;
+  id: string;
+}
+
+/** One blob of an object's bytes and its length. */
+export interface Piece {
+  id: string;
+  size: number;
+}
+
+/**
+ * The blobs holding `row`'s bytes, in order; undefined when its part rows no longer describe it
+ * (the object was replaced between reading the row and its parts: read the row again).
+ */
+export async function piecesOf(db: Kysely<Database>, row: StorageObjectsTable): Promise<Piece[] | undefined> {
+  if (row.parts_upload_id === null) return [{ id: row.blob_id, size: Number(row.size) }];
+  const parts = await db.selectFrom('storage_parts').select(['blob_id', 'size']).where('upload_id', '=', row.parts_upload_id).orderBy('part_number').execute();
+  const pieces = parts.map((part) => ({ id: part.blob_id, size: Number(part.size) }));
+  const total = pieces.reduce((sum, piece) => sum + piece.size, 0);
+  return pieces[0]?.id === row.blob_id && total === Number(row.size) ? pieces : undefined;
+}
+
+/**
+ * Streams `range` (inclusive; all of it without one) of the concatenated pieces. The first blob
+ * it needs is opened before this resolves, so a blob deleted meanwhile rejects here (ENOENT),
+ * before any byte is sent; an open blob stays readable after its deletion.
+ */
+export async function openPieces(backend: BlobBackend, area: BlobArea, pieces: Piece[], range?: { start: number; end: number }): Promise<Readable> {
+  const slices: { id: string; size: number; start: number; end: number }[] = [];
+  let offset = 0;
+  for (const piece of pieces) {
+    const first = offset;
+    const last = offset + piece.size - 1;
+    offset += piece.size;
+    if (piece.size === 0) continue;
+    const start = range ? Math.max(range.start, first) : first;
+    const end = range ? Math.min(range.end, last) : last;
+    if (start <= end) slices.push({ id: piece.id, size: piece.size, start: start - first, end: end - first });
+  }
+  const open = (slice: (typeof slices)[number]) => backend.read(area, slice.id, slice.start === 0 && slice.end === slice.size - 1 ? undefined : { start: slice.start, end: slice.end });
+  if (slices.length === 0) return backend.read(area, pieces[0]!.id);
+  const head = await open(slices[0]!);
+  if (slices.length === 1) return head;
+  async function* concatenated(): AsyncGenerator<Buffer> {
+    for (const [index, slice] of slices.entries()) {
+      const stream = index === 0 ? head : await open(slice);
+      for await (const chunk of stream as AsyncIterable<Buffer>) yield chunk;
+    }
+  }
+  const body = Readable.from(concatenated(), { objectMode: false, highWaterMark: 1 << 20 });
+  // Destroyed before it began (a client gone at once): the generator never ran to close `head`.
+  body.once('close', () => head.destroy());
+  return body;
+}
+
+/**
+ * Drops what `row` holds besides itself, inside the transaction that deletes or replaces it, and
+ * returns the blobs to delete after the commit: its own, its parts', its restored copy.
+ */
+export async function releaseContent(trx: Transaction<Database>, row: StorageObjectsTable): Promise<BlobRef[]> {
+  const blobs: BlobRef[] = [];
+  if (row.parts_upload_id !== null) {
+    const parts = await trx.deleteFrom('storage_parts').where('upload_id', '=', row.parts_upload_id).returning('blob_id').execute();
+    for (const part of parts) blobs.push({ area: 'standard', id: part.blob_id });
+  } else {
+    blobs.push({ area: row.blob_area, id: row.blob_id });
+  }
+  if (row.restored_blob_id) blobs.push({ area: 'standard', id: row.restored_blob_id });
+  return blobs;
+}
