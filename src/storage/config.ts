@@ -12,6 +12,7 @@ import { setLongInterval } from '../util/long-timer.js';
 // The longest delay Step Functions takes for a timer: far beyond any useful restore delay or
 // sweep interval, and a restore's ready date stays a valid date.
 const MAX_CONFIG_SECONDS = 99_999_999;
+const MAX_INLINE_BYTES = 1024 * 1024;
 
 export interface StorageConfig {
   /** Backend of new buckets: `local` (default) or `s3`. */
@@ -25,6 +26,8 @@ export interface StorageConfig {
   region?: string;
   /** How often the server runs the lifecycle sweep (default 60 s); 0 turns it off. */
   lifecycleIntervalSeconds?: number;
+  /** Bodies up to this many bytes live in the catalogue (default 16 KiB); 0: every body is a blob. */
+  inlineBytes?: number;
 }
 
 export function storageConfigFromEnv(env: NodeJS.ProcessEnv = process.env): StorageConfig {
@@ -65,6 +68,13 @@ export function storageConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Stor
   const interval = seconds('SKYBATCH_STORAGE_LIFECYCLE_INTERVAL_SECONDS');
   if (interval !== undefined) config.lifecycleIntervalSeconds = interval;
   if (env.SKYBATCH_STORAGE_REGION) config.region = env.SKYBATCH_STORAGE_REGION;
+  const inline = env.SKYBATCH_STORAGE_INLINE_BYTES;
+  if (inline !== undefined && inline !== '') {
+    const bytes = Number(inline);
+    // A catalogue row is no place for large bodies: 1 MiB at most.
+    if (!Number.isInteger(bytes) || bytes < 0 || bytes > MAX_INLINE_BYTES) throw new Error(`SKYBATCH_STORAGE_INLINE_BYTES must be a whole number of bytes from 0 to ${MAX_INLINE_BYTES}, got "${inline}"`);
+    config.inlineBytes = bytes;
+  }
   return config;
 }
 
@@ -84,6 +94,7 @@ export function openObjectStorage(store: Store, dataDir: string, config: Storage
     ...(config.restoreDelaySeconds !== undefined ? { restoreDelaySeconds: config.restoreDelaySeconds } : {}),
     ...(config.minPartSize !== undefined ? { minPartSize: config.minPartSize } : {}),
     ...(config.region ? { region: config.region } : {}),
+    ...(config.inlineBytes !== undefined ? { inlineBytes: config.inlineBytes } : {}),
     ...(now ? { now } : {}),
   });
 }

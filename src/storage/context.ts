@@ -3,18 +3,18 @@
  * change listeners. Catalogue rows become ObjectInfo here, and bodies become blobs.
  */
 import { createGzip } from 'node:zlib';
-import { pipeline, type Readable } from 'node:stream';
+import { pipeline, Readable } from 'node:stream';
 import { sql, type Transaction } from 'kysely';
 import type { Store } from '../store/database.js';
 import { isTransient, isUniqueViolation } from '../store/errors.js';
 import type { Database, StorageObjectsTable } from '../store/schema.js';
-import { Digest, type BlobArea, type BlobBackend } from './blobs/blob-backend.js';
+import { Digest, newBlobId, type BlobArea, type BlobBackend } from './blobs/blob-backend.js';
 import { storageError } from './errors.js';
 import { etagMatches } from './etags.js';
 import { recordEvent } from './events.js';
 import { isArchiveClass } from './lifecycle-rules.js';
 import { checkKey } from './names.js';
-import { releaseContent, type BlobRef } from './content.js';
+import { releaseContent, type BlobRef, type ContentArea } from './content.js';
 import type { ObjectChange, ObjectHeaders, ObjectInfo, StorageClass, WriteCondition } from './types.js';
 
 export type ObjectRow = StorageObjectsTable;
@@ -26,6 +26,8 @@ export interface StorageContext {
   /** Smallest size of a multipart upload's parts but the last (S3: 5 MiB). */
   minPartSize: number;
   restoreDelayMs: number;
+  /** Bodies of at most this many bytes are kept in the catalogue, not in a blob (0: never). */
+  inlineBytes: number;
   backend(name: string): BlobBackend;
   emit(change: ObjectChange): void;
 }
@@ -118,34 +120,91 @@ export async function deleteBlobs(backend: BlobBackend, blobs: BlobRef[]): Promi
 
 export interface WrittenContent {
   blobId: string;
-  area: BlobArea;
+  area: ContentArea;
   size: number;
   md5: Buffer;
+  /** The bytes of an `inline` content, to store with the object's row. */
+  inline?: Buffer;
+}
+
+/** The blobs a content written but never committed holds: none when it is inline. */
+export function blobsWritten(content: { blobId: string; area: ContentArea }): BlobRef[] {
+  return content.area === 'inline' ? [] : [{ area: content.area, id: content.blobId }];
 }
 
 /**
  * Streams a body into a new blob, hashing it on the way; archive classes are gzip-compressed
- * into the archive area. With `contentMd5`, a body that does not match is removed (BadDigest).
+ * into the archive area. A body that ends within `inlineBytes` becomes inline content instead
+ * (kept in the catalogue, in the transaction that commits its row: no file, no fsync of its
+ * own). With `contentMd5`, a body that does not match is removed (BadDigest). `md5: false`
+ * skips hashing (the returned md5 is empty), for content whose ETag is known otherwise.
  */
-/** `md5: false` skips hashing (the returned md5 is empty), for content whose ETag is known otherwise. */
-export async function writeContent(backend: BlobBackend, body: Readable, storageClass: StorageClass, contentMd5?: string, options: { md5?: boolean } = {}): Promise<WrittenContent> {
+export async function writeContent(backend: BlobBackend, body: Readable, storageClass: StorageClass, contentMd5?: string, options: { md5?: boolean; inlineBytes?: number } = {}): Promise<WrittenContent> {
   const digest = new Digest(options.md5 ?? true);
   const area: BlobArea = isArchiveClass(storageClass) ? 'archive' : 'standard';
   const noop = () => {};
   const source = area === 'archive' ? pipeline(body, digest, createGzip(), noop) : pipeline(body, digest, noop);
-  const written = await backend.write(area, source);
+  const inlineBytes = area === 'standard' ? (options.inlineBytes ?? 0) : 0;
+  const head = inlineBytes > 0 ? await readUpTo(source, inlineBytes) : { chunks: [], ended: false };
+  if (head.ended) {
+    const md5 = digest.digest();
+    checkContentMd5(md5, contentMd5);
+    return { blobId: newBlobId(), area: 'inline', size: digest.byteCount, md5, inline: Buffer.concat(head.chunks) };
+  }
+  const written = await backend.write(area, head.chunks.length === 0 ? source : Readable.from(prepend(head.chunks, source), { objectMode: false }));
   const md5 = digest.digest();
-  if (contentMd5 !== undefined && md5.toString('base64') !== contentMd5) {
+  try {
+    checkContentMd5(md5, contentMd5);
+  } catch (err) {
     await backend.delete(area, written.id);
-    throw storageError('BadDigest', 'The Content-MD5 you specified did not match what we received');
+    throw err;
   }
   return { blobId: written.id, area, size: digest.byteCount, md5 };
+}
+
+function checkContentMd5(md5: Buffer, contentMd5: string | undefined): void {
+  if (contentMd5 !== undefined && md5.toString('base64') !== contentMd5) throw storageError('BadDigest', 'The Content-MD5 you specified did not match what we received');
+}
+
+/** Reads `stream` until it ends or more than `limit` bytes have come; the stream is left paused. */
+async function readUpTo(stream: Readable, limit: number): Promise<{ chunks: Buffer[]; ended: boolean }> {
+  const chunks: Buffer[] = [];
+  let held = 0;
+  for (;;) {
+    const chunk = (await new Promise<Buffer | null>((resolve, reject) => {
+      const ready = () => {
+        const piece = stream.read() as Buffer | null;
+        if (piece !== null) return done(piece);
+        if (stream.readableEnded) return done(null);
+      };
+      const done = (piece: Buffer | null) => {
+        stream.off('readable', ready).off('end', ended).off('error', failed);
+        resolve(piece);
+      };
+      const ended = () => done(null);
+      const failed = (err: Error) => {
+        stream.off('readable', ready).off('end', ended);
+        reject(err);
+      };
+      stream.on('readable', ready).once('end', ended).once('error', failed);
+      ready();
+    })) as Buffer | null;
+    if (chunk === null) return { chunks, ended: true };
+    chunks.push(chunk);
+    held += chunk.length;
+    if (held > limit) return { chunks, ended: false };
+  }
+}
+
+async function* prepend(chunks: Buffer[], rest: Readable): AsyncGenerator<Buffer> {
+  yield* chunks;
+  for await (const chunk of rest as AsyncIterable<Buffer>) yield chunk;
 }
 
 /** A new object's catalogue row: its content just written, nothing restored. */
 export function newObjectRow(
   object: { bucket: string; key: string; etag: string; contentType: string; metadata: string; tags: string; storageClass: StorageClass; headers?: ObjectHeaders | undefined; partSizes?: number[] | undefined },
-  content: { blobId: string; area: BlobArea; size: number; partsUploadId?: string },
+  content: { blobId: string; area: ContentArea; size: number; partsUploadId?: string },
   now: Date,
 ): ObjectRow {
   return {

@@ -11,7 +11,7 @@
  */
 import { pipeline } from 'node:stream';
 import { createGunzip, createGzip } from 'node:zlib';
-import { openPieces, piecesOf, releaseContent } from './content.js';
+import { openContent, releaseContent } from './content.js';
 import { commit, deleteBlobs, findBucket, parseJsonRecord, type ObjectRow, type StorageContext } from './context.js';
 import { storageError } from './errors.js';
 import { recordEvent } from './events.js';
@@ -84,13 +84,12 @@ async function expire(ctx: StorageContext, row: ObjectRow, now: Date): Promise<b
 async function transition(ctx: StorageContext, row: ObjectRow, storageClass: StorageClass, now: Date): Promise<boolean> {
   const { backend } = await findBucket(ctx, row.bucket);
   const change: ObjectChange = { eventName: 'LifecycleTransition', bucket: row.bucket, key: row.key, size: Number(row.size), etag: row.etag, eventTime: now.toISOString() };
-  const archiving = isArchiveClass(storageClass) && row.blob_area === 'standard';
+  const archiving = isArchiveClass(storageClass) && row.blob_area !== 'archive';
   let archived: string | undefined;
   if (archiving) {
-    const pieces = await piecesOf(ctx.store.db, row);
+    const source = await openContent(ctx.store.db, backend, row);
     // Replaced since it was listed: the next sweep sees the new object.
-    if (!pieces) return false;
-    const source = await openPieces(backend, 'standard', pieces);
+    if (!source) return false;
     archived = (await backend.write('archive', pipeline(source, createGzip(), () => {}))).id;
   }
   const updated = await commit(ctx, async (trx) => {

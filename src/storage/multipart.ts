@@ -8,7 +8,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { openPieces, type BlobRef } from './content.js';
-import { commit, deleteBlobs, findBucket, headersColumn, newObjectRow, parseHeaders, replaceObject, toInfo, writeContent, type StorageContext } from './context.js';
+import { blobsWritten, commit, deleteBlobs, findBucket, headersColumn, newObjectRow, parseHeaders, replaceObject, toInfo, writeContent, type StorageContext } from './context.js';
 import { storageError } from './errors.js';
 import { checkKey, checkText } from './names.js';
 import { isArchiveClass } from './lifecycle-rules.js';
@@ -168,7 +168,7 @@ export async function completeUpload(ctx: StorageContext, request: CompleteReque
       { retryUnique: true },
     );
   } catch (err) {
-    if (archiving) await deleteBlobs(backend, [{ area: content.area, id: content.blobId }]);
+    if (archiving) await deleteBlobs(backend, blobsWritten(content));
     throw err;
   }
   await deleteBlobs(backend, released);

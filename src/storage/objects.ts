@@ -4,8 +4,8 @@
  * writing the outbox rows -> delete the replaced blobs -> onChange listeners.
  */
 import { BlobNotFoundError, type BlobBackend } from './blobs/blob-backend.js';
-import { commit, deleteBlobs, findBucket, findObject, newObjectRow, replaceObject, toInfo, writeContent, type ObjectRow, type StorageContext } from './context.js';
-import { openPieces, piecesOf, releaseContent, type BlobRef } from './content.js';
+import { blobsWritten, commit, deleteBlobs, findBucket, findObject, newObjectRow, replaceObject, toInfo, writeContent, type ObjectRow, type StorageContext } from './context.js';
+import { openContent, releaseContent, storeInline, type BlobRef, type ContentArea } from './content.js';
 import { storageError } from './errors.js';
 import { recordEvent } from './events.js';
 import { isStorageClass } from './lifecycle-rules.js';
@@ -27,7 +27,7 @@ export async function putObject(ctx: StorageContext, request: PutObjectRequest):
     request.body.destroy();
     throw err;
   }
-  const content = await writeContent(backend, request.body, storageClass, request.contentMd5);
+  const content = await writeContent(backend, request.body, storageClass, request.contentMd5, { inlineBytes: ctx.inlineBytes });
   const etag = `"${content.md5.toString('hex')}"`;
   return commitObject(
     ctx,
@@ -42,7 +42,7 @@ export async function putObject(ctx: StorageContext, request: PutObjectRequest):
 async function commitObject(
   ctx: StorageContext,
   backend: BlobBackend,
-  content: { blobId: string; area: 'standard' | 'archive'; size: number },
+  content: { blobId: string; area: ContentArea; size: number; inline?: Buffer },
   object: { bucket: string; key: string; etag: string; contentType: string | undefined; metadata: Record<string, string> | undefined; tags: Record<string, string> | undefined; storageClass: StorageClass; headers: ObjectHeaders | undefined },
   eventName: ObjectChange['eventName'],
   condition: WriteCondition | undefined,
@@ -65,9 +65,16 @@ async function commitObject(
   const change: ObjectChange = { eventName, bucket: row.bucket, key: row.key, size: content.size, etag: row.etag, eventTime: row.last_modified };
   let released: BlobRef[];
   try {
-    released = await commit(ctx, (trx) => replaceObject(trx, ctx, row, change, condition), { retryUnique: true });
+    released = await commit(
+      ctx,
+      async (trx) => {
+        await storeInline(trx, content);
+        return replaceObject(trx, ctx, row, change, condition);
+      },
+      { retryUnique: true },
+    );
   } catch (err) {
-    await deleteBlobs(backend, [{ area: content.area, id: content.blobId }]);
+    await deleteBlobs(backend, blobsWritten(content));
     throw err;
   }
   await deleteBlobs(backend, released);
@@ -82,22 +89,21 @@ export async function getObject(ctx: StorageContext, bucket: string, key: string
   for (let attempt = 1; ; attempt++) {
     let row = await findObject(ctx, bucket, key);
     const nowMs = ctx.now().getTime();
-    let area = row.blob_area;
-    let pieces = await piecesOf(ctx.store.db, row);
+    let readable = row;
     if (row.blob_area === 'archive') {
       const readyAt = row.restore_ready_at === null ? undefined : Number(row.restore_ready_at);
       const restored = readyAt !== undefined && readyAt <= nowMs && Number(row.restore_expires_at) > nowMs;
       if (!restored) throw storageError('InvalidObjectState', `The operation is not valid for the object's storage class (${row.storage_class}): restore it first`);
       if (!row.restored_blob_id) row = (await makeRestoredCopy(ctx, row, ctx.now())) ?? row;
       if (!row.restored_blob_id) throw storageError('InvalidObjectState', 'The object changed while it was being restored');
-      area = 'standard';
-      pieces = [{ id: row.restored_blob_id, size: Number(row.size) }];
+      // The restored copy: one standard blob.
+      readable = { ...row, blob_area: 'standard', blob_id: row.restored_blob_id, parts_upload_id: null };
     }
     const size = Number(row.size);
     const served = range ? checkRange(range, size) : undefined;
     try {
-      if (!pieces) throw new BlobNotFoundError(row.blob_id);
-      const body = await openPieces(backend, area, pieces, served);
+      const body = await openContent(ctx.store.db, backend, readable, served);
+      if (!body) throw new BlobNotFoundError(row.blob_id);
       const result: GetObjectResult = { info: toInfo(row, nowMs), body };
       if (served) result.range = served;
       return result;
@@ -140,7 +146,7 @@ export async function copyObject(ctx: StorageContext, request: CopyObjectRequest
     source.body.destroy();
     throw err;
   }
-  const content = await writeContent(backend, source.body, storageClass);
+  const content = await writeContent(backend, source.body, storageClass, undefined, { inlineBytes: ctx.inlineBytes });
   const etag = `"${content.md5.toString('hex')}"`;
   // As S3's x-amz-metadata-directive: new metadata replaces the source's, else it is copied.
   const replacing = request.metadata !== undefined || request.contentType !== undefined || request.headers !== undefined;

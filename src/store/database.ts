@@ -23,7 +23,7 @@ import * as jobProgress from './migrations/010-job-progress.js';
 import * as consoleSessions from './migrations/011-console-sessions.js';
 import * as objectHeadersAndParts from './migrations/012-object-headers-and-parts.js';
 import * as accessLimitsAndCors from './migrations/013-access-limits-and-cors.js';
-import * as multipartObjectsInParts from './migrations/014-multipart-objects-in-parts.js';
+import * as objectContent from './migrations/014-object-content.js';
 import type { Database } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -49,7 +49,7 @@ const MIGRATIONS: Record<string, (db: Kysely<unknown>, dialect: Dialect) => Prom
   '011-console-sessions': consoleSessions.up,
   '012-object-headers-and-parts': objectHeadersAndParts.up,
   '013-access-limits-and-cors': accessLimitsAndCors.up,
-  '014-multipart-objects-in-parts': multipartObjectsInParts.up,
+  '014-object-content': objectContent.up,
 };
 
 // BIGINT columns hold epoch milliseconds, well inside Number's exact range.

@@ -175,8 +175,9 @@ export interface StorageObjectsTable {
   /** JSON object of tags. */
   tags: string;
   storage_class: string;
+  /** The object's blob; for `inline`, the id of its row in storage_inline_bodies. */
   blob_id: string;
-  blob_area: 'standard' | 'archive';
+  blob_area: 'standard' | 'archive' | 'inline';
   last_modified: string;
   last_modified_ms: number;
   restore_ready_at: number | null;
@@ -191,6 +192,12 @@ export interface StorageObjectsTable {
    * rows hold them, in part order (blob_id is then the first part's blob). Null for one blob.
    */
   parts_upload_id: string | null;
+}
+
+/** The bytes of small objects, kept in the catalogue (storage_objects.blob_area 'inline'). */
+export interface StorageInlineBodiesTable {
+  blob_id: string;
+  body: Buffer;
 }
 
 export interface StorageUploadsTable {
@@ -266,6 +273,7 @@ export interface Database {
   storage_objects: StorageObjectsTable;
   storage_uploads: StorageUploadsTable;
   storage_parts: StoragePartsTable;
+  storage_inline_bodies: StorageInlineBodiesTable;
   storage_completed_uploads: StorageCompletedUploadsTable;
   storage_lifecycle_rules: StorageRulesTable;
   storage_cors_rules: StorageRulesTable;

@@ -97,6 +97,9 @@ export async function openHarness(variant: Variant, fakeS3: FakeS3, options: Par
     now: clock.now,
     minPartSize: 1024,
     restoreDelaySeconds: 3600,
+    // Every body a blob, so the suites see the blob mechanics; inline.test.ts covers the
+    // bodies kept in the catalogue (the server's default for small ones).
+    inlineBytes: 0,
     ...(s3 ? { backends: { s3 }, defaultBackend: 's3' } : {}),
     ...options,
   });

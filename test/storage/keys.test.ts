@@ -38,7 +38,7 @@ describe('keys that look like paths, on the local disk', () => {
     writeFileSync(join(root, 'outside', 'etc', 'passwd'), 'root:x:0:0\n');
     writeFileSync(join(root, 'sentinel'), 'untouched');
     store = await openStore({ dataDir: join(root, 'data', 'deep') });
-    storage = new ObjectStorage({ store, dataDir: join(root, 'data', 'deep') });
+    storage = new ObjectStorage({ store, dataDir: join(root, 'data', 'deep'), inlineBytes: 0 });
     await storage.createBucket('data');
   });
   afterEach(async () => {

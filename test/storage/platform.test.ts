@@ -31,6 +31,7 @@ describe('storage configuration from the environment', () => {
         SKYBATCH_STORAGE_BUCKET_BACKENDS: 'scratch=local, shared=s3',
         SKYBATCH_STORAGE_RESTORE_DELAY_SECONDS: '60',
         SKYBATCH_STORAGE_LIFECYCLE_INTERVAL_SECONDS: '0',
+        SKYBATCH_STORAGE_INLINE_BYTES: '4096',
       }),
     ).toEqual({
       backend: 's3',
@@ -38,6 +39,7 @@ describe('storage configuration from the environment', () => {
       buckets: { scratch: 'local', shared: 's3' },
       restoreDelaySeconds: 60,
       lifecycleIntervalSeconds: 0,
+      inlineBytes: 4096,
     });
   });
 
@@ -47,6 +49,9 @@ describe('storage configuration from the environment', () => {
     [{ SKYBATCH_STORAGE_RESTORE_DELAY_SECONDS: 'soon' }, /number of seconds/],
     [{ SKYBATCH_STORAGE_RESTORE_DELAY_SECONDS: '1e300' }, /SKYBATCH_STORAGE_RESTORE_DELAY_SECONDS must be at most 99999999 seconds/],
     [{ SKYBATCH_STORAGE_LIFECYCLE_INTERVAL_SECONDS: '100000000' }, /SKYBATCH_STORAGE_LIFECYCLE_INTERVAL_SECONDS must be at most 99999999 seconds/],
+    [{ SKYBATCH_STORAGE_INLINE_BYTES: '16k' }, /SKYBATCH_STORAGE_INLINE_BYTES must be a whole number of bytes from 0 to 1048576/],
+    [{ SKYBATCH_STORAGE_INLINE_BYTES: '2000000' }, /SKYBATCH_STORAGE_INLINE_BYTES must be a whole number/],
+    [{ SKYBATCH_STORAGE_INLINE_BYTES: '-1' }, /SKYBATCH_STORAGE_INLINE_BYTES must be a whole number/],
   ])('refuses %o', (env, message) => {
     expect(() => storageConfigFromEnv(env)).toThrow(message);
   });
@@ -88,6 +93,8 @@ describe.each(backends)('platform storage on $name', (backend) => {
       buckets: { shared: 's3' as const },
       s3: { bucket: S3_BUCKET, endpoint, accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', prefix: `platform-${backend.name}/` },
       lifecycleIntervalSeconds: 0,
+      // The test counts the blobs in S3: every body one.
+      inlineBytes: 0,
     };
     platform = await openPlatform({ dataDir: handle.dataDir, databaseUrl: handle.databaseUrl, run: false, storage });
     await platform.storage.createBucket('local-bucket');
