@@ -7,7 +7,11 @@
  *   - 10,000 objects of 1 KiB through one keep-alive SDK client, 8 in flight: PUT, GET and a
  *     ListObjectsV2 walk, beside s3rver (a peer S3 server in Node, in a process of its own);
  *   - the server's peak RSS throughout.
- * Each line: figure, baseline, ratio, target, PASS or MISS.
+ * Each line: figure, baseline, ratio, target, PASS or MISS. Lines marked "bound" put a figure
+ * beside what this machine allows at most, measured in the same run: a durable write
+ * (dd conv=fsync) and the MD5 every PUT computes (md5sum) for PUT; a sendfile(2) server and a
+ * read+write copy server (bench/support/file-server.py) for GET; for awscli and the SDK client, their own CPU plus
+ * the least the server must spend, shared over the cores.
  * SKYBATCH_BENCH_OBJECT_MIB and SKYBATCH_BENCH_SMALL_OBJECTS shrink it for a quick look.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
@@ -40,6 +44,7 @@ interface Line {
   ratio: number;
   target: string;
   pass: boolean;
+  isBound?: boolean;
 }
 
 export async function run(): Promise<void> {
@@ -63,8 +68,13 @@ export async function run(): Promise<void> {
 
     const cpMs = await timed(() => run0('cp', [source, join(root, 'copy.bin')]));
     rmSync(join(root, 'copy.bin'));
+    // What a PUT that loses nothing must do at least: write the bytes to disk durably, and MD5
+    // them (the ETag) in one stream, on one core.
+    const durableMs = await timed(() => run0('dd', [`if=${source}`, `of=${join(root, 'copy.bin')}`, 'bs=1M', 'conv=fsync', 'status=none']));
+    rmSync(join(root, 'copy.bin'));
+    let md5Ms = 0;
     const hashCpu = await childCpu(async () => {
-      await run0('md5sum', [source]);
+      md5Ms = await timed(() => run0('md5sum', [source]));
       await run0('sha256sum', [source]);
     });
 
@@ -75,6 +85,18 @@ export async function run(): Promise<void> {
     const curlGet = await measured(serverPid, () => run0('curl', ['-sS', '--fail', '-o', join(root, 'curl-down.bin'), getUrl]));
     await run0('cmp', [source, join(root, 'curl-down.bin')]);
     rmSync(join(root, 'curl-down.bin'));
+    // The same download from the fastest server this machine has (sendfile: no user-space
+    // copy), and from one that only copies the file through user space, as Node must.
+    const fileServer = new URL('./support/file-server.py', import.meta.url).pathname;
+    const download = (mode: 'sendfile' | 'copy') =>
+      withFileServer(['python3', fileServer, source, mode], async (url, pid) => {
+        const result = await measured(pid, () => run0('curl', ['-sS', '--fail', '-o', join(root, 'curl-down.bin'), url]));
+        await run0('cmp', [source, join(root, 'curl-down.bin')]);
+        rmSync(join(root, 'curl-down.bin'));
+        return result;
+      });
+    const sendfileGet = await download('sendfile');
+    const copyGet = await download('copy');
 
     // awscli signs every byte (SHA-256) and sends parts in parallel: its own CPU bounds it.
     const awsPut = await measured(serverPid, () => run0(AWS, ['--endpoint-url', server.endpoint.s3Endpoint, 's3', 'cp', '--only-show-errors', source, 's3://bench/aws.bin'], { env }));
@@ -93,15 +115,31 @@ export async function run(): Promise<void> {
     lines.push(lowerIsBetter('server CPU per GiB, awscli PUT (s)', awsPut.serverCpu / gib, (hashCpu / gib) * 1.5, '1.5x md5sum+sha256sum'));
     lines.push(lowerIsBetter('server CPU per GiB, curl PUT (s)', curlPut.serverCpu / gib, (hashCpu / gib) * 1.5, '1.5x md5sum+sha256sum'));
     lines.push(lowerIsBetter('server CPU per GiB, curl GET (s)', curlGet.serverCpu / gib, 0.3, '0.3 s'));
+    const putBound = Math.min(mbps(durableMs), mbps(md5Ms));
+    lines.push(bound('curl -T PUT, MB/s', mbps(curlPut.ms), putBound, 'min(dd conv=fsync, md5sum)'));
+    lines.push(bound('curl -o GET, MB/s', mbps(curlGet.ms), mbps(sendfileGet.ms), 'sendfile(2) server'));
+    lines.push(bound('server CPU per GiB, curl GET (s)', curlGet.serverCpu / gib, copyGet.serverCpu / gib, 'read+write copy server', true));
+    // The client and the server share the cores: awscli's CPU plus the least the server must
+    // spend (the two hashes of a signed upload; a bare server's copy for a download).
+    lines.push(bound('awscli PUT, MB/s', mbps(awsPut.ms), boundMbps(awsPut.clientCpu + hashCpu), 'awscli CPU + md5sum + sha256sum'));
+    lines.push(bound('awscli GET, MB/s', mbps(awsGet.ms), boundMbps(awsGet.clientCpu + copyGet.serverCpu), 'awscli CPU + copy server CPU'));
     client.destroy();
 
-    const ours = await smallObjects(server.endpoint, 'small');
-    const peer = await withPeer(join(root, 'peer'), (endpoint) => smallObjects(endpoint, 'small')).catch((err: unknown) => {
+    const ours = await smallObjects(server.endpoint, 'small', serverPid);
+    const peer = await withPeer(join(root, 'peer'), (endpoint, pid) => smallObjects(endpoint, 'small', pid)).catch((err: unknown) => {
       throw new Error(`s3rver, the baseline, failed: ${(err as Error).message}`, { cause: err });
     });
     lines.push(line(`${SMALL_OBJECTS} PUTs of 1 KiB, objects/s`, ours.put, peer.put, 's3rver', 3));
     lines.push(line(`${SMALL_OBJECTS} GETs of 1 KiB, objects/s`, ours.get, peer.get, 's3rver', 3));
     lines.push(line(`ListObjectsV2 walk of ${SMALL_OBJECTS} keys, keys/s`, ours.list, peer.list, 's3rver', 3));
+    for (const phase of ['put', 'get', 'list'] as const) {
+      const name = { put: 'PUTs of 1 KiB, objects/s', get: 'GETs of 1 KiB, objects/s', list: 'ListObjectsV2 walk, keys/s' }[phase];
+      // Per operation, the client's CPU and this server's, over the cores: what this machine allows.
+      const machine = cores / (1 / ours.clientBound[phase] + ours.serverCpuPerOp[phase]);
+      lines.push(bound(name, ours[phase], machine, 'SDK client CPU + server CPU'));
+      lines.push(bound(`${name} vs 3x s3rver`, ours.clientBound[phase], peer[phase] * 3, "SDK client's CPU alone"));
+      lines.push(bound(`server CPU per op (ms), ${phase.toUpperCase()}`, ours.serverCpuPerOp[phase] * 1000, peer.serverCpuPerOp[phase] * 1000, "s3rver's", true));
+    }
     const fmt = (rates: SmallRates) => `PUT ${rates.clientBound.put.toFixed(0)}/s, GET ${rates.clientBound.get.toFixed(0)}/s, LIST ${rates.clientBound.list.toFixed(0)}/s`;
     const clientBounds = `the SDK client's own CPU allows at most: against Skybatch ${fmt(ours)}; against s3rver ${fmt(peer)}`;
     const peakMb = rss.stop() / 1024;
@@ -123,12 +161,18 @@ function line(what: string, figure: number, baseline: number, baselineName: stri
   return { what, figure: figure.toFixed(0), baseline: `${baseline.toFixed(0)} (${baselineName})`, ratio, target: `>= ${targetRatio}x`, pass: ratio >= targetRatio };
 }
 
+/** A figure beside what the machine allows (a bound, not a target): how close it comes. */
+function bound(what: string, figure: number, limit: number, limitName: string, lower = false): Line {
+  const digits = figure < 10 ? 2 : 0;
+  return { what, figure: figure.toFixed(digits), baseline: `${limit.toFixed(digits)} (${limitName})`, ratio: figure / limit, target: lower ? 'bound (<=)' : 'bound (>=)', pass: true, isBound: true };
+}
+
 function lowerIsBetter(what: string, figure: number, limit: number, limitName: string): Line {
   return { what, figure: figure.toFixed(2), baseline: `${limit.toFixed(2)} (${limitName})`, ratio: figure / limit, target: '<= 1x', pass: figure <= limit };
 }
 
 function printTable(lines: Line[]): void {
-  const rows = [['measure', 'figure', 'baseline', 'ratio', 'target', ''], ...lines.map((l) => [l.what, l.figure, l.baseline, `${l.ratio.toFixed(2)}x`, l.target, l.pass ? 'PASS' : 'MISS'])];
+  const rows = [['measure', 'figure', 'baseline', 'ratio', 'target', ''], ...lines.map((l) => [l.what, l.figure, l.baseline, `${l.ratio.toFixed(2)}x`, l.target, l.isBound ? '' : l.pass ? 'PASS' : 'MISS'])];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   for (const row of rows) console.log(row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
 }
@@ -219,6 +263,8 @@ interface SmallRates {
   list: number;
   /** What this process's own CPU (the SDK client) allows per second, for each: the bound any server meets. */
   clientBound: { put: number; get: number; list: number };
+  /** The server's CPU seconds per object (per key listed). */
+  serverCpuPerOp: { put: number; get: number; list: number };
 }
 
 function cpuSecondsOfThisProcess(): number {
@@ -226,22 +272,25 @@ function cpuSecondsOfThisProcess(): number {
   return (usage.user + usage.system) / 1e6;
 }
 
-async function smallObjects(endpoint: Endpoint, bucket: string): Promise<SmallRates> {
+async function smallObjects(endpoint: Endpoint, bucket: string, serverPid: number): Promise<SmallRates> {
   const client = sdkClient(endpoint);
   try {
     await client.send(new CreateBucketCommand({ Bucket: bucket }));
     const body = randomBytes(1024);
     const bound = { put: 0, get: 0, list: 0 };
+    const serverCpuPerOp = { put: 0, get: 0, list: 0 };
     const each = async (work: (i: number) => Promise<unknown>, name: 'put' | 'get') => {
       let next = 0;
       const start = performance.now();
       const cpu = cpuSecondsOfThisProcess();
+      const server = processCpuSeconds(serverPid);
       await Promise.all(
         Array.from({ length: IN_FLIGHT }, async () => {
           for (let i = next++; i < SMALL_OBJECTS; i = next++) await work(i);
         }),
       );
       bound[name] = SMALL_OBJECTS / (cpuSecondsOfThisProcess() - cpu);
+      serverCpuPerOp[name] = (processCpuSeconds(serverPid) - server) / SMALL_OBJECTS;
       return (SMALL_OBJECTS / (performance.now() - start)) * 1000;
     };
     const phase = <T>(name: string, work: Promise<T>) => work.catch((err: unknown) => Promise.reject(new Error(`${name} against ${endpoint.s3Endpoint}: ${(err as Error).message}`, { cause: err })));
@@ -252,6 +301,7 @@ async function smallObjects(endpoint: Endpoint, bucket: string): Promise<SmallRa
     }, 'get'));
     const start = performance.now();
     const listCpu = cpuSecondsOfThisProcess();
+    const listServerCpu = processCpuSeconds(serverPid);
     let listed = 0;
     let token: string | undefined;
     do {
@@ -261,14 +311,15 @@ async function smallObjects(endpoint: Endpoint, bucket: string): Promise<SmallRa
     } while (token);
     if (listed !== SMALL_OBJECTS) throw new Error(`listed ${listed} keys, not ${SMALL_OBJECTS}`);
     bound.list = listed / (cpuSecondsOfThisProcess() - listCpu);
-    return { put, get, list: (listed / (performance.now() - start)) * 1000, clientBound: bound };
+    serverCpuPerOp.list = (processCpuSeconds(serverPid) - listServerCpu) / listed;
+    return { put, get, list: (listed / (performance.now() - start)) * 1000, clientBound: bound, serverCpuPerOp };
   } finally {
     client.destroy();
   }
 }
 
 /** s3rver in its own process (bench/support/s3rver-process.ts), for as long as `work` runs. */
-async function withPeer<T>(dir: string, work: (endpoint: Endpoint) => Promise<T>): Promise<T> {
+async function withPeer<T>(dir: string, work: (endpoint: Endpoint, pid: number) => Promise<T>): Promise<T> {
   mkdirSync(dir, { recursive: true });
   // s3rver's listings hash with an algorithm OpenSSL 3 keeps in its legacy provider.
   const child = spawn(process.execPath, ['--openssl-legacy-provider', '--import', 'tsx', new URL('./support/s3rver-process.ts', import.meta.url).pathname, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -277,7 +328,22 @@ async function withPeer<T>(dir: string, work: (endpoint: Endpoint) => Promise<T>
       child.once('exit', (code) => reject(new Error(`s3rver exited with ${code}`)));
       child.stdout?.once('data', (data: Buffer) => resolve(Number(data.toString().trim())));
     });
-    return await work({ s3Endpoint: `http://127.0.0.1:${port}`, accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' });
+    return await work({ s3Endpoint: `http://127.0.0.1:${port}`, accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }, child.pid as number);
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
+/** A file server of bench/support (prints its port, serves one file) for as long as `work` runs. */
+async function withFileServer<T>(command: string[], work: (url: string, pid: number) => Promise<T>): Promise<T> {
+  const child = spawn(command[0]!, command.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      child.once('exit', (code) => reject(new Error(`${command.join(' ')} exited with ${code}`)));
+      child.once('error', reject);
+      child.stdout?.once('data', (data: Buffer) => resolve(Number(data.toString().trim())));
+    });
+    return await work(`http://127.0.0.1:${port}/file`, child.pid as number);
   } finally {
     child.kill('SIGTERM');
   }
