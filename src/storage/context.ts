@@ -145,13 +145,21 @@ export async function writeContent(backend: BlobBackend, body: Readable, storage
   const noop = () => {};
   const source = area === 'archive' ? pipeline(body, digest, createGzip(), noop) : pipeline(body, digest, noop);
   const inlineBytes = area === 'standard' ? (options.inlineBytes ?? 0) : 0;
-  const head = inlineBytes > 0 ? await readUpTo(source, inlineBytes) : { chunks: [], ended: false };
-  if (head.ended) {
-    const md5 = digest.digest();
-    checkContentMd5(md5, contentMd5);
-    return { blobId: newBlobId(), area: 'inline', size: digest.byteCount, md5, inline: Buffer.concat(head.chunks) };
+  // One iterator for both: its first chunks decide, the rest streams on to the blob.
+  const chunks = inlineBytes > 0 ? (source.iterator({ destroyOnReturn: false }) as AsyncIterator<Buffer>) : undefined;
+  const head: Buffer[] = [];
+  let held = 0;
+  while (chunks && held <= inlineBytes) {
+    const next = await chunks.next();
+    if (next.done === true) {
+      const md5 = digest.digest();
+      checkContentMd5(md5, contentMd5);
+      return { blobId: newBlobId(), area: 'inline', size: digest.byteCount, md5, inline: Buffer.concat(head) };
+    }
+    head.push(next.value);
+    held += next.value.length;
   }
-  const written = await backend.write(area, head.chunks.length === 0 ? source : Readable.from(prepend(head.chunks, source), { objectMode: false }));
+  const written = await backend.write(area, chunks ? Readable.from(rest(head, chunks, source), { objectMode: false }) : source);
   const md5 = digest.digest();
   try {
     checkContentMd5(md5, contentMd5);
@@ -162,43 +170,20 @@ export async function writeContent(backend: BlobBackend, body: Readable, storage
   return { blobId: written.id, area, size: digest.byteCount, md5 };
 }
 
-function checkContentMd5(md5: Buffer, contentMd5: string | undefined): void {
-  if (contentMd5 !== undefined && md5.toString('base64') !== contentMd5) throw storageError('BadDigest', 'The Content-MD5 you specified did not match what we received');
-}
-
-/** Reads `stream` until it ends or more than `limit` bytes have come; the stream is left paused. */
-async function readUpTo(stream: Readable, limit: number): Promise<{ chunks: Buffer[]; ended: boolean }> {
-  const chunks: Buffer[] = [];
-  let held = 0;
-  for (;;) {
-    const chunk = (await new Promise<Buffer | null>((resolve, reject) => {
-      const ready = () => {
-        const piece = stream.read() as Buffer | null;
-        if (piece !== null) return done(piece);
-        if (stream.readableEnded) return done(null);
-      };
-      const done = (piece: Buffer | null) => {
-        stream.off('readable', ready).off('end', ended).off('error', failed);
-        resolve(piece);
-      };
-      const ended = () => done(null);
-      const failed = (err: Error) => {
-        stream.off('readable', ready).off('end', ended);
-        reject(err);
-      };
-      stream.on('readable', ready).once('end', ended).once('error', failed);
-      ready();
-    })) as Buffer | null;
-    if (chunk === null) return { chunks, ended: true };
-    chunks.push(chunk);
-    held += chunk.length;
-    if (held > limit) return { chunks, ended: false };
+/** The chunks already read, then the rest; a reader that stops early destroys the source. */
+async function* rest(head: Buffer[], chunks: AsyncIterator<Buffer>, source: Readable): AsyncGenerator<Buffer> {
+  let finished = false;
+  try {
+    yield* head;
+    for (let next = await chunks.next(); next.done !== true; next = await chunks.next()) yield next.value;
+    finished = true;
+  } finally {
+    if (!finished) source.destroy();
   }
 }
 
-async function* prepend(chunks: Buffer[], rest: Readable): AsyncGenerator<Buffer> {
-  yield* chunks;
-  for await (const chunk of rest as AsyncIterable<Buffer>) yield chunk;
+function checkContentMd5(md5: Buffer, contentMd5: string | undefined): void {
+  if (contentMd5 !== undefined && md5.toString('base64') !== contentMd5) throw storageError('BadDigest', 'The Content-MD5 you specified did not match what we received');
 }
 
 /** A new object's catalogue row: its content just written, nothing restored. */

@@ -80,10 +80,12 @@ describe.each(variants)('inline bodies on $name', (variant) => {
     expect(await h.blobNames()).toEqual([]);
   });
 
-  it('stores nothing of a small body that fails its Content-MD5 or breaks off', async () => {
+  it('stores nothing of a body that fails its Content-MD5 or breaks off, below or past the limit', async () => {
     const wrongMd5 = md5(Buffer.from('other')).toString('base64');
     await expect(h.storage.putObject({ bucket: 'data', key: 'k', body: body('content'), contentMd5: wrongMd5 })).rejects.toMatchObject({ code: 'BadDigest' });
     await expect(h.storage.putObject({ bucket: 'data', key: 'k', body: failingBody(100) })).rejects.toThrow('client went away');
+    // Past the limit, on its way to a blob.
+    await expect(h.storage.putObject({ bucket: 'data', key: 'k', body: failingBody(LIMIT * 3) })).rejects.toThrow('client went away');
     await expect(h.storage.headObject('data', 'k')).rejects.toMatchObject({ code: 'NoSuchKey' });
     expect(await inlineRows()).toBe(0);
     expect(await h.blobNames()).toEqual([]);
