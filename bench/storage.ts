@@ -322,20 +322,17 @@ async function smallObjects(endpoint: Endpoint, bucket: string, serverPid: numbe
 async function withPeer<T>(dir: string, work: (endpoint: Endpoint, pid: number) => Promise<T>): Promise<T> {
   mkdirSync(dir, { recursive: true });
   // s3rver's listings hash with an algorithm OpenSSL 3 keeps in its legacy provider.
-  const child = spawn(process.execPath, ['--openssl-legacy-provider', '--import', 'tsx', new URL('./support/s3rver-process.ts', import.meta.url).pathname, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
-  try {
-    const port = await new Promise<number>((resolve, reject) => {
-      child.once('exit', (code) => reject(new Error(`s3rver exited with ${code}`)));
-      child.stdout?.once('data', (data: Buffer) => resolve(Number(data.toString().trim())));
-    });
-    return await work({ s3Endpoint: `http://127.0.0.1:${port}`, accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }, child.pid as number);
-  } finally {
-    child.kill('SIGTERM');
-  }
+  const command = [process.execPath, '--openssl-legacy-provider', '--import', 'tsx', new URL('./support/s3rver-process.ts', import.meta.url).pathname, dir];
+  return withServerProcess(command, (port, pid) => work({ s3Endpoint: `http://127.0.0.1:${port}`, accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }, pid));
 }
 
-/** A file server of bench/support (prints its port, serves one file) for as long as `work` runs. */
-async function withFileServer<T>(command: string[], work: (url: string, pid: number) => Promise<T>): Promise<T> {
+/** A file server of bench/support (serves one file) for as long as `work` runs. */
+function withFileServer<T>(command: string[], work: (url: string, pid: number) => Promise<T>): Promise<T> {
+  return withServerProcess(command, (port, pid) => work(`http://127.0.0.1:${port}/file`, pid));
+}
+
+/** A server process that prints its port on stdout, for as long as `work` runs. */
+async function withServerProcess<T>(command: string[], work: (port: number, pid: number) => Promise<T>): Promise<T> {
   const child = spawn(command[0]!, command.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
   try {
     const port = await new Promise<number>((resolve, reject) => {
@@ -343,7 +340,7 @@ async function withFileServer<T>(command: string[], work: (url: string, pid: num
       child.once('error', reject);
       child.stdout?.once('data', (data: Buffer) => resolve(Number(data.toString().trim())));
     });
-    return await work(`http://127.0.0.1:${port}/file`, child.pid as number);
+    return await work(port, child.pid as number);
   } finally {
     child.kill('SIGTERM');
   }

@@ -50,8 +50,7 @@ export async function openContent(db: Kysely<Database>, backend: BlobBackend, ro
   if (row.blob_area === 'inline') {
     const found = await db.selectFrom('storage_inline_bodies').select('body').where('blob_id', '=', row.blob_id).executeTakeFirst();
     if (!found) return undefined;
-    const bytes = Buffer.from(found.body);
-    return Readable.from([range ? bytes.subarray(range.start, range.end + 1) : bytes], { objectMode: false });
+    return Readable.from([range ? found.body.subarray(range.start, range.end + 1) : found.body], { objectMode: false });
   }
   const pieces = await piecesOf(db, row);
   return pieces ? openPieces(backend, row.blob_area as BlobArea, pieces, range) : undefined;
