@@ -11,6 +11,7 @@ import { S3Error } from './errors.js';
 import { contentMd5Header, drain, header, integerParam, objectHeaders, objectHeadersOf, readXmlBody, sendXml, storageClassHeader, taggingHeader, userMetadata, writeConditionOf, type S3Context } from './request.js';
 import { evaluatePreconditions, preconditionsOf } from './preconditions.js';
 import { children, token } from './xml.js';
+import { sendContent } from '../util/send-content.js';
 
 const MAX_PART_NUMBER = 10_000;
 
@@ -132,7 +133,7 @@ export async function getObject(ctx: S3Context, store: Storage, head: boolean): 
   } else {
     void reply.code(200).header('content-length', String(result.info.size));
   }
-  void reply.send(result.body);
+  await sendContent(reply, result.body);
 }
 
 /** Part N's bytes of an object (inclusive); an object from a single PUT is one part. */

@@ -6,10 +6,9 @@
  * replaced, deleted, expired or archived drops its part rows or inline body in the caller's
  * transaction and names the blobs to delete once that transaction has committed.
  */
-import { Readable } from 'node:stream';
 import type { Kysely, Transaction } from 'kysely';
 import type { Database, StorageObjectsTable } from '../store/schema.js';
-import type { BlobArea, BlobBackend } from './blobs/blob-backend.js';
+import { bufferReader, type BlobArea, type BlobBackend, type BlobReader } from './blobs/blob-backend.js';
 
 /** Where a content's bytes are: a blob area of the bucket's backend, or the catalogue. */
 export type ContentArea = BlobArea | 'inline';
@@ -43,25 +42,25 @@ export async function storeInline(trx: Transaction<Database>, content: { blobId:
 }
 
 /**
- * Streams `range` (inclusive; all of it without one) of the bytes of `row`, whose content is
- * not archived; undefined when the row is no longer current (replaced since it was read).
+ * Opens `range` (inclusive; all of it without one) of the bytes of `row`, whose content is not
+ * archived; undefined when the row is no longer current (replaced since it was read).
  */
-export async function openContent(db: Kysely<Database>, backend: BlobBackend, row: StorageObjectsTable, range?: { start: number; end: number }): Promise<Readable | undefined> {
+export async function openContent(db: Kysely<Database>, backend: BlobBackend, row: StorageObjectsTable, range?: { start: number; end: number }): Promise<BlobReader | undefined> {
   if (row.blob_area === 'inline') {
     const found = await db.selectFrom('storage_inline_bodies').select('body').where('blob_id', '=', row.blob_id).executeTakeFirst();
     if (!found) return undefined;
-    return Readable.from([range ? found.body.subarray(range.start, range.end + 1) : found.body], { objectMode: false });
+    return bufferReader(range ? found.body.subarray(range.start, range.end + 1) : found.body);
   }
   const pieces = await piecesOf(db, row);
   return pieces ? openPieces(backend, row.blob_area as BlobArea, pieces, range) : undefined;
 }
 
 /**
- * Streams `range` (inclusive; all of it without one) of the concatenated pieces. The first blob
+ * Opens `range` (inclusive; all of it without one) of the concatenated pieces. The first blob
  * it needs is opened before this resolves, so a blob deleted meanwhile rejects here (ENOENT),
  * before any byte is sent; an open blob stays readable after its deletion.
  */
-export async function openPieces(backend: BlobBackend, area: BlobArea, pieces: Piece[], range?: { start: number; end: number }): Promise<Readable> {
+export async function openPieces(backend: BlobBackend, area: BlobArea, pieces: Piece[], range?: { start: number; end: number }): Promise<BlobReader> {
   const slices: { id: string; size: number; start: number; end: number }[] = [];
   let offset = 0;
   for (const piece of pieces) {
@@ -73,20 +72,28 @@ export async function openPieces(backend: BlobBackend, area: BlobArea, pieces: P
     const end = range ? Math.min(range.end, last) : last;
     if (start <= end) slices.push({ id: piece.id, size: piece.size, start: start - first, end: end - first });
   }
-  const open = (slice: (typeof slices)[number]) => backend.read(area, slice.id, slice.start === 0 && slice.end === slice.size - 1 ? undefined : { start: slice.start, end: slice.end });
-  if (slices.length === 0) return backend.read(area, pieces[0]!.id);
-  const head = await open(slices[0]!);
-  if (slices.length === 1) return head;
-  async function* concatenated(): AsyncGenerator<Buffer> {
-    for (const [index, slice] of slices.entries()) {
-      const stream = index === 0 ? head : await open(slice);
-      for await (const chunk of stream as AsyncIterable<Buffer>) yield chunk;
-    }
-  }
-  const body = Readable.from(concatenated(), { objectMode: false, highWaterMark: 1 << 20 });
-  // Destroyed before it began (a client gone at once): the generator never ran to close `head`.
-  body.once('close', () => head.destroy());
-  return body;
+  const open = (slice: (typeof slices)[number]) => backend.open(area, slice.id, slice.start === 0 && slice.end === slice.size - 1 ? undefined : { start: slice.start, end: slice.end });
+  if (slices.length === 0) return backend.open(area, pieces[0]!.id);
+  let current = await open(slices[0]!);
+  if (slices.length === 1) return current;
+  let next = 1;
+  let closed = false;
+  return {
+    async read(scratch) {
+      for (;;) {
+        const bytes = await current.read(scratch);
+        if (bytes.length > 0 || next >= slices.length || closed) return bytes;
+        await current.close();
+        current = await open(slices[next++]!);
+        // Closed while the next blob was opening: that one is released too.
+        if (closed) await current.close();
+      }
+    },
+    async close() {
+      closed = true;
+      await current.close();
+    },
+  };
 }
 
 /**

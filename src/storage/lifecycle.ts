@@ -11,6 +11,7 @@
  */
 import { pipeline } from 'node:stream';
 import { createGunzip, createGzip } from 'node:zlib';
+import { ContentBody } from './content-body.js';
 import { openContent, releaseContent } from './content.js';
 import { commit, deleteBlobs, findBucket, parseJsonRecord, type ObjectRow, type StorageContext } from './context.js';
 import { storageError } from './errors.js';
@@ -90,7 +91,7 @@ async function transition(ctx: StorageContext, row: ObjectRow, storageClass: Sto
     const source = await openContent(ctx.store.db, backend, row);
     // Replaced since it was listed: the next sweep sees the new object.
     if (!source) return false;
-    archived = (await backend.write('archive', pipeline(source, createGzip(), () => {}))).id;
+    archived = (await backend.write('archive', pipeline(new ContentBody(source), createGzip(), () => {}))).id;
   }
   const updated = await commit(ctx, async (trx) => {
     const changed = await trx
@@ -161,7 +162,7 @@ async function sweepRestores(ctx: StorageContext, now: Date, result: LifecycleRu
  */
 export async function makeRestoredCopy(ctx: StorageContext, row: ObjectRow, now: Date): Promise<ObjectRow | undefined> {
   const { backend } = await findBucket(ctx, row.bucket);
-  const source = await backend.read('archive', row.blob_id);
+  const source = new ContentBody(await backend.open('archive', row.blob_id));
   const copy = await backend.write('standard', pipeline(source, createGunzip(), () => {}));
   const change: ObjectChange = { eventName: 'ObjectRestore:Completed', bucket: row.bucket, key: row.key, size: Number(row.size), etag: row.etag, eventTime: now.toISOString() };
   const updated = await commit(ctx, async (trx) => {

@@ -7,6 +7,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
+import { ContentBody } from './content-body.js';
 import { openPieces, type BlobRef } from './content.js';
 import { blobsWritten, commit, deleteBlobs, findBucket, headersColumn, newObjectRow, parseHeaders, replaceObject, toInfo, writeContent, type StorageContext } from './context.js';
 import { storageError } from './errors.js';
@@ -131,7 +132,7 @@ export async function completeUpload(ctx: StorageContext, request: CompleteReque
   const archiving = isArchiveClass(storageClass);
   const size = chosen.reduce((sum, part) => sum + Number(part.size), 0);
   const content = archiving
-    ? await writeContent(backend, await openPieces(backend, 'standard', chosen.map((p) => ({ id: p.blob_id, size: Number(p.size) }))), storageClass, undefined, { md5: false })
+    ? await writeContent(backend, new ContentBody(await openPieces(backend, 'standard', chosen.map((p) => ({ id: p.blob_id, size: Number(p.size) })))), storageClass, undefined, { md5: false })
     : { blobId: chosen[0]!.blob_id, area: 'standard' as const, size, partsUploadId: request.uploadId };
   const etag = `"${createHash('md5').update(Buffer.concat(chosen.map((p) => Buffer.from(p.md5, 'hex')))).digest('hex')}-${chosen.length}"`;
   const now = ctx.now();

@@ -5,6 +5,7 @@
  */
 import { BlobNotFoundError, type BlobBackend } from './blobs/blob-backend.js';
 import { blobsWritten, commit, deleteBlobs, findBucket, findObject, newObjectRow, replaceObject, toInfo, writeContent, type ObjectRow, type StorageContext } from './context.js';
+import { ContentBody } from './content-body.js';
 import { openContent, releaseContent, storeInline, type BlobRef, type ContentArea } from './content.js';
 import { storageError } from './errors.js';
 import { recordEvent } from './events.js';
@@ -104,7 +105,7 @@ export async function getObject(ctx: StorageContext, bucket: string, key: string
     try {
       const body = await openContent(ctx.store.db, backend, readable, served);
       if (!body) throw new BlobNotFoundError(row.blob_id);
-      const result: GetObjectResult = { info: toInfo(row, nowMs), body };
+      const result: GetObjectResult = { info: toInfo(row, nowMs), body: new ContentBody(body) };
       if (served) result.range = served;
       return result;
     } catch (err) {

@@ -8,6 +8,7 @@
  * with S3's own codes, so the HTTP layer maps them to S3's XML error bodies one to one.
  */
 import type { Readable } from 'node:stream';
+import type { ContentBody } from './content-body.js';
 import type { CorsRule } from './cors.js';
 
 export type StorageClass = 'STANDARD' | 'STANDARD_IA' | 'ONEZONE_IA' | 'INTELLIGENT_TIERING' | 'GLACIER_IR' | 'GLACIER' | 'DEEP_ARCHIVE';
@@ -135,7 +136,8 @@ export interface ByteRange {
 
 export interface GetObjectResult {
   info: ObjectInfo;
-  body: Readable;
+  /** A Readable; an HTTP sender takes its reader out (sendContent). */
+  body: ContentBody;
   /** Present when a range was asked: the bytes served (inclusive). */
   range?: { start: number; end: number };
 }

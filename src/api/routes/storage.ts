@@ -10,6 +10,7 @@ import type { Platform } from '../../engine/types.js';
 import { BadRequestError } from '../../errors.js';
 import type { ObjectStore } from '../../storage/types.js';
 import { detachedBody } from '../../util/request-body.js';
+import { sendContent } from '../../util/send-content.js';
 import { MAX_PAGE_SIZE, errorResponse, objectSchema, pageQuery } from '../schemas.js';
 
 const tag = 'storage';
@@ -87,7 +88,8 @@ function objectRoutes(app: FastifyInstance, storage: ObjectStore): void {
       async (request, reply) => {
         const { info, body } = await storage.getObject(request.params.bucket, request.params['*']);
         void reply.header('content-type', info.contentType).header('content-length', String(info.size)).header('etag', info.etag);
-        return reply.send(body);
+        await sendContent(reply, body);
+        return reply;
       },
     );
 

@@ -21,14 +21,63 @@ export interface BlobBackend {
   readonly name: string;
   /** Streams `body` into a new blob. When the body fails, nothing of the blob remains. */
   write(area: BlobArea, body: Readable): Promise<WrittenBlob>;
-  /** Opens the blob for reading; `end` inclusive. Rejects (code ENOENT) when it is gone. */
-  read(area: BlobArea, id: string, range?: { start: number; end: number }): Promise<Readable>;
+  /**
+   * Opens the blob (or `range` of it, `end` inclusive) for reading. Rejects (code ENOENT) when
+   * it is gone; once open it stays readable even if the blob is deleted meanwhile.
+   */
+  open(area: BlobArea, id: string, range?: { start: number; end: number }): Promise<BlobReader>;
   /** Every blob of the area with its last write time (epoch ms, wall clock), in no order. */
   list(area: BlobArea): AsyncIterable<{ id: string; modifiedMs: number }>;
   /** Deleting a missing blob succeeds. */
   delete(area: BlobArea, id: string): Promise<void>;
   close(): Promise<void>;
 }
+
+/**
+ * Bytes pulled in order. A sender that reuses its buffers passes one in: a file is read into
+ * it, so a download allocates nothing per chunk; a backend that receives its bytes as a stream
+ * hands back its own chunks instead.
+ */
+export interface BlobReader {
+  /** The next bytes (in `scratch`, or in a buffer of the reader's own); empty once all are read. */
+  read(scratch: Buffer): Promise<Buffer>;
+  /** Releases what the reader holds; closing twice, or after the end, is harmless. */
+  close(): Promise<void>;
+}
+
+/** A reader over a stream's chunks (the scratch buffers go unused). */
+export function streamReader(stream: Readable): BlobReader {
+  const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  return {
+    async read() {
+      for (;;) {
+        const next = await chunks.next();
+        if (next.done) return EMPTY;
+        if (next.value.length > 0) return next.value;
+      }
+    },
+    async close() {
+      stream.destroy();
+    },
+  };
+}
+
+/** A reader of one buffer, handed over whole. */
+export function bufferReader(bytes: Buffer): BlobReader {
+  let left: Buffer = bytes;
+  return {
+    async read() {
+      const out = left;
+      left = EMPTY;
+      return out;
+    },
+    async close() {
+      left = EMPTY;
+    },
+  };
+}
+
+const EMPTY = Buffer.alloc(0);
 
 const BLOB_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 

@@ -4,10 +4,10 @@
  * folder, so a blob either exists whole or not at all; a failed write removes its temp file.
  */
 import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { lstat, open, readdir, rename, rm } from 'node:fs/promises';
+import { lstat, open, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { BlobNotFoundError, checkBlobId, newBlobId, type BlobArea, type BlobBackend, type WrittenBlob } from './blob-backend.js';
+import { BlobNotFoundError, checkBlobId, newBlobId, type BlobArea, type BlobBackend, type BlobReader, type WrittenBlob } from './blob-backend.js';
 
 const TEMP_PREFIX = '.tmp-';
 const STALE_TEMP_MS = 24 * 60 * 60 * 1000;
@@ -100,17 +100,17 @@ export class LocalBlobs implements BlobBackend {
     return { id, size };
   }
 
-  async read(area: BlobArea, id: string, range?: { start: number; end: number }): Promise<Readable> {
+  async open(area: BlobArea, id: string, range?: { start: number; end: number }): Promise<BlobReader> {
     checkBlobId(id);
-    let file;
+    let file: FileHandle;
     try {
       file = await open(join(this.folders[area], id), 'r');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new BlobNotFoundError(id);
       throw err;
     }
-    // The stream owns the open file: it stays readable even if the blob is deleted meanwhile.
-    return file.createReadStream(range ? { start: range.start, end: range.end, highWaterMark: 1 << 20 } : { highWaterMark: 1 << 20 });
+    // The reader owns the open file: it stays readable even if the blob is deleted meanwhile.
+    return new FileReader(file, range?.start ?? 0, range ? range.end + 1 : Infinity);
   }
 
   async *list(area: BlobArea): AsyncGenerator<{ id: string; modifiedMs: number }> {
@@ -178,5 +178,34 @@ function isAlive(pid: number): boolean {
   } catch (err) {
     // EPERM: alive, owned by someone else.
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Reads bytes [position, end) of an open file into the caller's buffers (positional reads). */
+class FileReader implements BlobReader {
+  private closed = false;
+
+  constructor(
+    private readonly file: FileHandle,
+    private position: number,
+    private readonly end: number,
+  ) {}
+
+  async read(scratch: Buffer): Promise<Buffer> {
+    const want = Math.min(scratch.length, this.end - this.position);
+    if (this.closed || want <= 0) {
+      await this.close();
+      return scratch.subarray(0, 0);
+    }
+    const { bytesRead } = await this.file.read(scratch, 0, want, this.position);
+    this.position += bytesRead;
+    if (bytesRead === 0) await this.close();
+    return scratch.subarray(0, bytesRead);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.file.close();
   }
 }

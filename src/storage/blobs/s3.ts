@@ -7,7 +7,7 @@
 import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { Readable, Transform, pipeline } from 'node:stream';
-import { BlobNotFoundError, Digest, checkBlobId, newBlobId, type BlobArea, type BlobBackend, type WrittenBlob } from './blob-backend.js';
+import { BlobNotFoundError, Digest, checkBlobId, newBlobId, streamReader, type BlobArea, type BlobBackend, type BlobReader, type WrittenBlob } from './blob-backend.js';
 
 export interface S3BlobsConfig {
   bucket: string;
@@ -69,7 +69,7 @@ export class S3Blobs implements BlobBackend {
     return { id, size: counted.byteCount };
   }
 
-  async read(area: BlobArea, id: string, range?: { start: number; end: number }): Promise<Readable> {
+  async open(area: BlobArea, id: string, range?: { start: number; end: number }): Promise<BlobReader> {
     try {
       const result = await this.client.send(new GetObjectCommand({ Bucket: this.config.bucket, Key: this.key(area, id), ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}) }));
       const body = result.Body;
@@ -82,9 +82,9 @@ export class S3Blobs implements BlobBackend {
       if (range) {
         const served = /^bytes (\d+)-(\d+)\//.exec(result.ContentRange ?? '');
         const from = served ? Number(served[1]) : 0;
-        if (!served || from !== range.start || Number(served[2]) !== range.end) return pipeline(stream, slice(range.start - from, range.end - from), () => {});
+        if (!served || from !== range.start || Number(served[2]) !== range.end) return streamReader(pipeline(stream, slice(range.start - from, range.end - from), () => {}));
       }
-      return stream;
+      return streamReader(stream);
     } catch (err) {
       const name = (err as { name?: string }).name;
       if (name === 'NoSuchKey' || name === 'NotFound') throw new BlobNotFoundError(id);
