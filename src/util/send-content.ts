@@ -13,8 +13,8 @@ import type { ContentBody } from '../storage/content-body.js';
 // Large writes matter more than anything else here: on loopback, 4 MiB buffers cost half the
 // CPU per GiB of 256 KiB ones (fewer syscalls and wakeups per byte).
 const SEND_BUFFER_BYTES = 4 * 1024 * 1024;
-/** Buffers kept for the next downloads (two per download in flight); more are left to the GC. */
-const POOL_SIZE = 4;
+/** Buffers kept for the next large download (it takes two); more are left to the GC. */
+const POOL_SIZE = 2;
 const pool: Buffer[] = [];
 
 function takeBuffer(): Buffer {
@@ -28,13 +28,21 @@ function takeBuffer(): Buffer {
  */
 export async function sendContent(reply: FastifyReply, body: ContentBody): Promise<void> {
   const reader = body.takeReader();
-  const buffers: [Buffer, Buffer] = [takeBuffer(), takeBuffer()];
+  // A body smaller than a send buffer gets buffers of its own size: a small download neither
+  // holds pooled buffers nor makes the GC count 8 MiB of external memory per request.
+  const length = Number(reply.getHeader('content-length'));
+  const small = Number.isSafeInteger(length) && length < SEND_BUFFER_BYTES;
+  const buffers: [Buffer, Buffer] = small ? [Buffer.allocUnsafe(length), Buffer.allocUnsafe(length)] : [takeBuffer(), takeBuffer()];
+  const release = () => {
+    if (small) return;
+    for (const buffer of buffers) if (pool.length < POOL_SIZE) pool.push(buffer);
+  };
   let first: Buffer;
   try {
     first = await reader.read(buffers[0]);
   } catch (err) {
     await reader.close();
-    pool.push(...buffers);
+    release();
     throw err;
   }
   reply.hijack();
@@ -44,7 +52,7 @@ export async function sendContent(reply: FastifyReply, body: ContentBody): Promi
   await reader.close().catch(() => {});
   if (outcome === 'sent') {
     // Every write's callback has run: the socket holds no reference to either buffer.
-    for (const buffer of buffers) if (pool.length < POOL_SIZE) pool.push(buffer);
+    release();
     return;
   }
   if (outcome !== 'client gone') reply.log.error({ err: outcome }, 'object download failed after its headers were sent');
